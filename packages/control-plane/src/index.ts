@@ -1,0 +1,2 @@
+// Public surface of the control-plane package.
+export { main, USAGE } from './main.js';

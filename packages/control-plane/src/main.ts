@@ -1,0 +1,33 @@
+// Entry point of `weftd`: parses the command line and runs the Weft control plane (Pilot, Citadel, Galley).
+// The binary in bin/ only calls main(); tests call it directly.
+
+import { parseArgs } from 'node:util';
+import { WEFT_VERSION } from '@weft/shared';
+
+/** Usage text printed by `weftd --help`. */
+export const USAGE = `Usage: weftd [options]
+
+weftd is the Weft control plane (Pilot, Citadel, Galley).
+
+Options:
+  --version   print the version and exit
+  -h, --help  print this help and exit
+`;
+
+/** Runs `weftd` with the given arguments and returns the process exit code. Never throws for bad
+ *  arguments: it prints the reason and returns 2. */
+export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let values: { version?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (e) {
+    err.write(`weftd: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.version) {
+    out.write(`weftd ${WEFT_VERSION}\n`);
+    return 0;
+  }
+  out.write(USAGE);
+  return 0;
+}

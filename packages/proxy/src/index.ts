@@ -1,0 +1,2 @@
+// Public surface of the proxy package.
+export { main, USAGE } from './main.js';

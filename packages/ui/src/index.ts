@@ -1,0 +1,2 @@
+// Public surface of the ui package.
+export { main, USAGE } from './main.js';

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `weft-injector` executable: nothing but a call to main().
+import { main } from '../main.js';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,2 @@
+// Public surface of the webhook package.
+export { main, USAGE } from './main.js';
