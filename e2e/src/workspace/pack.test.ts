@@ -1,0 +1,46 @@
+// Each package is publishable alone: `npm pack` gives a tarball that installs into an empty
+// directory (next to @weft/shared's tarball, by version) and whose binary runs there.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGES, packageDir } from '../harness/repo.js';
+
+const work = mkdtempSync(join(tmpdir(), 'weft-pack-'));
+const tarballs = new Map<string, string>();
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+beforeAll(() => {
+  for (const p of PACKAGES) {
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: packageDir(p.dir), encoding: 'utf8' });
+    const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+    if (!info) throw new Error(`npm pack gave nothing for ${p.name}`);
+    tarballs.set(p.name, join(work, info.filename));
+    tarballs.set(`${p.name}#files`, info.files.map((f) => f.path).join('\n'));
+  }
+});
+
+describe('npm pack', () => {
+  it.each(PACKAGES.map((p) => [p.name]))('%s ships built code only', (name) => {
+    const files = (tarballs.get(`${name}#files`) ?? '').split('\n');
+    expect(files).toContain('package.json');
+    expect(files).toContain('README.md');
+    expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.js'))).toBe(true);
+    expect(files.filter((f) => f.startsWith('src/') || /\.test\.(js|ts)$/.test(f))).toEqual([]);
+  });
+
+  it.each(PACKAGES.filter((p) => p.bin).map((p) => [p.name, p.bin]))('%s installs into an empty directory and %s runs', (name, bin) => {
+    const dir = mkdtempSync(join(work, 'install-'));
+    const shared = tarballs.get('@weft/shared');
+    const own = tarballs.get(name);
+    if (!shared || !own) throw new Error('tarballs missing');
+    const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', shared, own], { cwd: dir, encoding: 'utf8' });
+    expect(install.status, install.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', ...name.split('/'), 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    expect(manifest.dependencies?.['@weft/shared']).toMatch(/^\^?\d+\.\d+\.\d+$/);
+    const run = spawnSync(join(dir, 'node_modules', '.bin', bin ?? ''), ['--version'], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe(`${bin} ${JSON.parse(readFileSync(join(packageDir('shared'), 'package.json'), 'utf8')).version}`);
+  });
+});

@@ -1,0 +1,9 @@
+// Builds the browser app from web/ into dist/web, which the weft-ui backend serves.
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: 'web',
+  plugins: [react()],
+  build: { outDir: '../dist/web', emptyOutDir: true, reportCompressedSize: true },
+});

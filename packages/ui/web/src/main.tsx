@@ -1,0 +1,7 @@
+// Browser entry: mounts the dashboard.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.js';
+
+const root = document.getElementById('root');
+if (root) createRoot(root).render(<StrictMode><App version="" /></StrictMode>);
