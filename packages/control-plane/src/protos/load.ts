@@ -1,0 +1,72 @@
+// Loads Envoy's xDS .proto files into one protobufjs Root, once, on first use. The files come from
+// the @grpc/grpc-js-xds package's deps/ folders (nothing is vendored); this file owns which files
+// are loaded and where they are found, not how messages are packed (any.ts) or served (ads-service.ts).
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import protobuf from 'protobufjs';
+import type { Root, Type } from 'protobufjs';
+
+const require = createRequire(import.meta.url);
+
+/** The .proto files weftd loads: the ADS service, every resource type it serves and every filter or
+ *  transport-socket config it embeds in them. protobufjs follows their imports. */
+export const XDS_PROTO_FILES: readonly string[] = [
+  'envoy/service/discovery/v3/ads.proto',
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/fault/v3/fault.proto',
+  'envoy/extensions/filters/http/cors/v3/cors.proto',
+];
+
+/** The folders imports are resolved against, found from the installed packages' locations (so
+ *  hoisting or a nested node_modules does not matter). `google/protobuf/*.proto` that protobufjs
+ *  does not bundle (descriptor.proto, used by the validation annotations) comes from protobufjs itself. */
+export function protoIncludeDirs(): string[] {
+  const xdsRoot = path.dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
+  const protobufRoot = path.dirname(require.resolve('protobufjs/package.json'));
+  return [
+    ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(xdsRoot, 'deps', d)),
+    protobufRoot,
+  ];
+}
+
+let cached: Root | undefined;
+
+/** The Root holding every type in {@link XDS_PROTO_FILES} and their imports, with proto field names
+ *  kept as written (`snake_case`, `keepCase`), matching Envoy's docs and YAML. Loaded synchronously on
+ *  the first call (a few hundred ms), then shared. Throws if a file is missing: the install is broken. */
+export function xdsProtoRoot(): Root {
+  if (cached) return cached;
+  const dirs = protoIncludeDirs();
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => {
+    if (path.isAbsolute(target)) return target;
+    for (const dir of dirs) {
+      const candidate = path.join(dir, target);
+      if (existsSync(candidate)) return candidate;
+    }
+    throw new Error(`xDS proto ${target} (imported by ${origin || 'weftd'}) not found in ${dirs.join(', ')}`);
+  };
+  root.loadSync([...XDS_PROTO_FILES], { keepCase: true });
+  root.resolveAll();
+  cached = root;
+  return root;
+}
+
+/** The message type with the given full name (`envoy.config.cluster.v3.Cluster`), or undefined when
+ *  it is not loaded. */
+export function findMessageType(fullName: string): Type | undefined {
+  const found = xdsProtoRoot().lookup(fullName);
+  return found instanceof protobuf.Type ? found : undefined;
+}

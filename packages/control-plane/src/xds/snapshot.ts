@@ -1,0 +1,43 @@
+// The immutable per-node xDS snapshot: for each type URL, a content-hash version and the named
+// resources (already packed as Any). Also which of them a subscription selects. No I/O, no streams.
+
+import type { AnyMessage } from '../protos/any.js';
+import { hashResources } from './version-hash.js';
+
+/** The resources of one type in a snapshot and their version. */
+export interface SnapshotResources {
+  /** Content hash of `resources` ({@link hashResources}) when built by {@link createSnapshot}. */
+  readonly version: string;
+  readonly resources: ReadonlyMap<string, AnyMessage>;
+}
+
+/** Type URL → resources of that type. A type absent from the map is "not known yet": requests for it
+ *  wait. To tell a client a type is empty, include it with an empty map. */
+export type Snapshot = ReadonlyMap<string, SnapshotResources>;
+
+/** Builds a snapshot from type URL → resource name → Any, computing each type's content-hash version.
+ *  The input maps are copied, so later changes to them do not leak into the snapshot. */
+export function createSnapshot(byType: Readonly<Record<string, Iterable<readonly [string, AnyMessage]>>>): Snapshot {
+  const snapshot = new Map<string, SnapshotResources>();
+  for (const [typeUrl, resources] of Object.entries(byType)) {
+    const copy = new Map(resources);
+    snapshot.set(typeUrl, { version: hashResources(copy), resources: copy });
+  }
+  return snapshot;
+}
+
+/** What a stream subscribes to for one type: the wildcard ("*", or the legacy empty list; LDS/CDS
+ *  only, see stream-state.ts) and/or explicit names. */
+export interface Subscription {
+  readonly wildcard: boolean;
+  readonly names: ReadonlySet<string>;
+}
+
+/** The resources a response for `subscription` carries, sorted by name: every resource of the type
+ *  for a wildcard subscription (LDS/CDS are state of the world), else only the named ones that
+ *  exist. A requested name that does not exist is simply absent (the protocol has no "does not exist"
+ *  in SotW; clients time out), and is sent once it appears because the version changes. */
+export function selectResources(entry: SnapshotResources, subscription: Subscription): AnyMessage[] {
+  const names = subscription.wildcard ? [...entry.resources.keys()] : [...subscription.names].filter((n) => entry.resources.has(n));
+  return names.sort().map((n) => entry.resources.get(n) as AnyMessage);
+}

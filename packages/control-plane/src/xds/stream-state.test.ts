@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { AnyMessage } from '../protos/any.js';
+import type { DiscoveryRequest } from '../protos/ads-service.js';
+import { createSnapshot, type Snapshot } from './snapshot.js';
+import { StreamState } from './stream-state.js';
+import { TYPE_URL } from './type-urls.js';
+
+const CDS = TYPE_URL.CLUSTER;
+const LDS = TYPE_URL.LISTENER;
+const EDS = TYPE_URL.ENDPOINT;
+
+function req(typeUrl: string, fields: Partial<DiscoveryRequest> = {}): DiscoveryRequest {
+  return { version_info: '', node: undefined, resource_names: [], type_url: typeUrl, response_nonce: '', error_detail: undefined, ...fields };
+}
+
+const res = (name: string, generation = 1): [string, AnyMessage] => [name, { type_url: EDS, value: Buffer.from(`${name}@${generation}`) }];
+
+function snap(generation: number, names = ['a', 'b', 'c']): Snapshot {
+  const resources = names.map((n) => res(n, generation));
+  return createSnapshot({ [CDS]: resources, [LDS]: resources, [EDS]: resources });
+}
+
+let nonces = 0;
+const nonce = (): string => `n${++nonces}`;
+
+/** Subscribes and returns the first response. */
+function subscribed(typeUrl: string, names: string[] = [], snapshot = snap(1)) {
+  const state = new StreamState();
+  expect(state.handleRequest(req(typeUrl, { resource_names: names }))).toMatchObject({ kind: 'subscribe', respond: true });
+  const first = state.nextResponse(typeUrl, snapshot, nonce);
+  if (!first) throw new Error('no first response');
+  return { state, first };
+}
+
+const names = (r: { resources: AnyMessage[] } | undefined): string[] => (r?.resources ?? []).map((a) => Buffer.from(a.value).toString().split('@')[0] ?? '');
+
+describe('StreamState: ACK / NACK / nonce rules', () => {
+  it('first request (empty nonce) subscribes and gets the whole type (legacy wildcard CDS)', () => {
+    const { state, first } = subscribed(CDS);
+    expect(names(first)).toEqual(['a', 'b', 'c']);
+    expect(first.version_info).toBe(snap(1).get(CDS)?.version);
+    expect(state.syncStatus()).toEqual([{ typeUrl: CDS, versionSent: first.version_info, versionAcked: undefined, nonce: first.nonce, lastNack: undefined }]);
+  });
+
+  it('first request with a nonce from an earlier stream still subscribes', () => {
+    const state = new StreamState();
+    expect(state.handleRequest(req(CDS, { response_nonce: 'from-old-stream', version_info: 'v0' }))).toEqual({ kind: 'subscribe', respond: true });
+  });
+
+  it('latest nonce without error_detail is an ACK and records the version', () => {
+    const { state, first } = subscribed(CDS);
+    expect(state.handleRequest(req(CDS, { response_nonce: first.nonce, version_info: first.version_info }))).toEqual({ kind: 'ack', version: first.version_info, nonce: first.nonce, respond: false });
+    expect(state.syncStatus()[0]?.versionAcked).toBe(first.version_info);
+    expect(state.nextResponse(CDS, snap(1), nonce)).toBeUndefined();
+  });
+
+  it('latest nonce with error_detail is a NACK: recorded, and the same version is not resent', () => {
+    const { state, first } = subscribed(CDS);
+    const outcome = state.handleRequest(req(CDS, { response_nonce: first.nonce, error_detail: { code: 3, message: 'bad cluster' } }), new Date('2024-01-02T03:04:05Z'));
+    expect(outcome).toEqual({ kind: 'nack', respond: false, nack: { version: first.version_info, nonce: first.nonce, code: 3, message: 'bad cluster', at: '2024-01-02T03:04:05.000Z' } });
+    expect(state.syncStatus()[0]).toMatchObject({ versionAcked: undefined, lastNack: { message: 'bad cluster' } });
+    expect(state.nextResponse(CDS, snap(1), nonce)).toBeUndefined();
+    const next = state.nextResponse(CDS, snap(2), nonce);
+    expect(next?.version_info).toBe(snap(2).get(CDS)?.version);
+  });
+
+  it.each([
+    ['an older nonce', (first: string) => `${first}-old`],
+    ['an empty nonce after a response was sent', () => ''],
+  ])('ignores a request with %s (stale), subscription change included', (_label, staleNonce) => {
+    const { state, first } = subscribed(EDS, ['a']);
+    const outcome = state.handleRequest(req(EDS, { response_nonce: staleNonce(first.nonce), resource_names: ['a', 'b'], error_detail: { code: 2, message: 'x' } }));
+    expect(outcome).toMatchObject({ kind: 'stale', latestNonce: first.nonce, respond: false });
+    expect([...(state.subscription(EDS)?.names ?? [])]).toEqual(['a']);
+    expect(state.syncStatus()[0]?.lastNack).toBeUndefined();
+  });
+
+  it('a subscription update before any response (empty nonce) is a subscription, not an ACK', () => {
+    const state = new StreamState();
+    state.handleRequest(req(EDS, { resource_names: ['a'] }));
+    expect(state.handleRequest(req(EDS, { resource_names: ['a', 'b'] }))).toEqual({ kind: 'subscribe', respond: true });
+    expect(names(state.nextResponse(EDS, snap(1), nonce))).toEqual(['a', 'b']);
+    expect(state.syncStatus()[0]?.versionAcked).toBeUndefined();
+  });
+});
+
+describe('StreamState: subscriptions', () => {
+  it.each([
+    ['a name is added', ['a'], ['a', 'b'], true, ['a', 'b']],
+    ['a name is replaced', ['a', 'b'], ['c'], true, ['c']],
+    ['a name is removed', ['a', 'b'], ['b'], true, ['b']],
+    ['the set is unchanged (reordered)', ['a', 'b'], ['b', 'a'], false, undefined],
+    ['the set is emptied (unsubscribe)', ['a', 'b'], [], false, undefined],
+  ])('named EDS: when %s, it answers as needed', (_label, initial, next, respond, expected) => {
+    const { state, first } = subscribed(EDS, initial);
+    const outcome = state.handleRequest(req(EDS, { response_nonce: first.nonce, version_info: first.version_info, resource_names: next }));
+    expect(outcome).toMatchObject({ kind: 'ack', respond });
+    const response = state.nextResponse(EDS, snap(1), nonce);
+    expect(response && names(response)).toEqual(expected);
+  });
+
+  it('named EDS subscribed to nothing is not pushed, even when the version changes', () => {
+    const { state, first } = subscribed(EDS, ['a']);
+    state.handleRequest(req(EDS, { response_nonce: first.nonce, resource_names: [] }));
+    expect(state.nextResponse(EDS, snap(2), nonce)).toBeUndefined();
+  });
+
+  it('first named request with no names owes nothing', () => {
+    const state = new StreamState();
+    expect(state.handleRequest(req(EDS))).toEqual({ kind: 'subscribe', respond: false });
+    expect(state.nextResponse(EDS, snap(1), nonce)).toBeUndefined();
+  });
+
+  it('follows the LDS wildcard rules of the spec: legacy empty, "*" + name, name only, then empty = unsubscribed', () => {
+    const { state, first } = subscribed(LDS, []);
+    expect(state.subscription(LDS)).toEqual({ wildcard: true, names: new Set() });
+    let nonceNow = first.nonce;
+    const step = (resourceNames: string[]) => {
+      state.handleRequest(req(LDS, { response_nonce: nonceNow, resource_names: resourceNames }));
+      const r = state.nextResponse(LDS, snap(1), nonce);
+      if (r) nonceNow = r.nonce;
+      return r && names(r);
+    };
+    expect(step(['*', 'a'])).toEqual(['a', 'b', 'c']);
+    expect(state.subscription(LDS)).toEqual({ wildcard: true, names: new Set(['a']) });
+    expect(step(['a'])).toEqual(['a']);
+    expect(step([])).toBeUndefined();
+    expect(state.subscription(LDS)).toEqual({ wildcard: false, names: new Set() });
+    expect(state.nextResponse(LDS, snap(2), nonce)).toBeUndefined();
+  });
+
+  it('a request waits while the snapshot lacks the type, then is answered', () => {
+    const state = new StreamState();
+    state.handleRequest(req(CDS));
+    expect(state.nextResponse(CDS, undefined, nonce)).toBeUndefined();
+    expect(state.nextResponse(CDS, createSnapshot({ [LDS]: [] }), nonce)).toBeUndefined();
+    expect(names(state.nextResponse(CDS, snap(1), nonce))).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('StreamState: unanswered responses', () => {
+  it('counts responses until a request carries their nonce or a later one (stale requests included)', () => {
+    const { state, first } = subscribed(CDS);
+    const second = state.nextResponse(CDS, snap(2), nonce);
+    const third = state.nextResponse(CDS, snap(3), nonce);
+    expect(state.unansweredCount()).toBe(3);
+    expect(state.handleRequest(req(CDS, { response_nonce: second?.nonce }))).toMatchObject({ kind: 'stale' });
+    expect(state.unansweredCount()).toBe(1);
+    state.handleRequest(req(CDS, { response_nonce: third?.nonce }));
+    expect(state.unansweredCount()).toBe(0);
+    expect(first.nonce).not.toBe(third?.nonce);
+  });
+});

@@ -1,0 +1,61 @@
+// The xDS v3 type URLs weftd serves, the order it pushes them in, and which ones have wildcard
+// subscriptions. Names only: how resources are encoded lives in protos/.
+
+const PREFIX = 'type.googleapis.com/';
+
+/** Type URLs of the xDS resources and filter configs weftd produces (`type.googleapis.com/<full name>`). */
+export const TYPE_URL = {
+  LISTENER: `${PREFIX}envoy.config.listener.v3.Listener`,
+  ROUTE: `${PREFIX}envoy.config.route.v3.RouteConfiguration`,
+  CLUSTER: `${PREFIX}envoy.config.cluster.v3.Cluster`,
+  ENDPOINT: `${PREFIX}envoy.config.endpoint.v3.ClusterLoadAssignment`,
+  SECRET: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.Secret`,
+  HTTP_CONNECTION_MANAGER: `${PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
+  TCP_PROXY: `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
+  NETWORK_RBAC: `${PREFIX}envoy.extensions.filters.network.rbac.v3.RBAC`,
+  ROUTER: `${PREFIX}envoy.extensions.filters.http.router.v3.Router`,
+  HTTP_RBAC: `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBAC`,
+  FAULT: `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`,
+  CORS: `${PREFIX}envoy.extensions.filters.http.cors.v3.Cors`,
+  CORS_POLICY: `${PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
+  UPSTREAM_TLS_CONTEXT: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext`,
+  DOWNSTREAM_TLS_CONTEXT: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
+} as const;
+
+/** One of the type URLs in {@link TYPE_URL}. */
+export type KnownTypeUrl = (typeof TYPE_URL)[keyof typeof TYPE_URL];
+
+/** The resource types served over ADS, in push order. The order is the xDS protocol's "make before
+ *  break" sequencing (CDS, then EDS, then LDS, then RDS; Istio's PushOrder adds SDS last): when one
+ *  snapshot changes several types, their responses are written in this order. */
+export const PUSH_ORDER: readonly string[] = [TYPE_URL.CLUSTER, TYPE_URL.ENDPOINT, TYPE_URL.LISTENER, TYPE_URL.ROUTE, TYPE_URL.SECRET];
+
+/** Short names used in logs, metrics and `/debug/syncz` (Istio's `v3.GetShortType`). */
+const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
+  [TYPE_URL.LISTENER, 'LDS'],
+  [TYPE_URL.ROUTE, 'RDS'],
+  [TYPE_URL.CLUSTER, 'CDS'],
+  [TYPE_URL.ENDPOINT, 'EDS'],
+  [TYPE_URL.SECRET, 'SDS'],
+]);
+
+/** `CDS`, `EDS`, `LDS`, `RDS`, `SDS`, or the type URL itself for anything else. */
+export function shortTypeName(typeUrl: string): string {
+  return SHORT_NAMES.get(typeUrl) ?? typeUrl;
+}
+
+/** Whether the type supports wildcard subscriptions. The xDS protocol defines them for Listener and
+ *  Cluster only ("How the client specifies what resources to return"); every other type is always a
+ *  named subscription, so an empty `resource_names` there means "nothing". */
+export function isWildcardType(typeUrl: string): boolean {
+  return typeUrl === TYPE_URL.LISTENER || typeUrl === TYPE_URL.CLUSTER;
+}
+
+/** Sorts type URLs into {@link PUSH_ORDER}; unknown types go last, alphabetically. */
+export function sortByPushOrder(typeUrls: Iterable<string>): string[] {
+  const rank = (t: string): number => {
+    const i = PUSH_ORDER.indexOf(t);
+    return i === -1 ? PUSH_ORDER.length : i;
+  };
+  return [...typeUrls].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
