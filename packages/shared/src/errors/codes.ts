@@ -10,8 +10,10 @@ export const ERROR_CODES = {
   WEFT_ERR_SCHEMA: 'The resource does not match the CRD schema (type, enum, required, unknown field).',
   WEFT_ERR_SCHEMA_RULE: 'A CRD x-kubernetes-validations (CEL) rule is not satisfied.',
   WEFT_ERR_SEMANTIC: "Istio's semantic validation rejects the value.",
+  WEFT_ERR_SEMANTIC_UNSUPPORTED: 'Valid for Istio, but Weft does not implement it yet.',
   WEFT_ERR_INPUT_READ: 'A file, directory or stdin could not be read.',
   WEFT_ERR_INTERNAL: 'A bug in Weft: the validator itself failed.',
+  WEFT_ERR_RESOURCE_DEPRECATED_VERSION: 'The apiVersion is served but deprecated by its CRD (reported as a warning, like kubectl).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

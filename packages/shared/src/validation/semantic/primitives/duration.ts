@@ -16,8 +16,8 @@ const UNIT_NANOS: Readonly<Record<string, number>> = {
 /** Nanoseconds in common units, for callers building ranges. */
 export const NANOS = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 } as const;
 
-// Go's maximum duration (int64 nanoseconds), ~292 years.
-const MAX_NANOS = 9223372036854775807;
+// Go's maximum duration (int64 nanoseconds, 2^63 - 1), ~292 years.
+const MAX_NANOS = 2 ** 63 - 1;
 
 /**
  * Parses a duration the way Go's time.ParseDuration does and returns it in nanoseconds (a float:

@@ -141,3 +141,27 @@ export function goQuote(s: string): string {
 function trimDots(s: string): string {
   return s.replace(/^\.+|\.+$/g, '');
 }
+
+/** Istio's host.Name.Matches: the two hosts overlap (either may be a wildcard). */
+export function hostMatches(a: string, b: string): boolean {
+  const aw = isWildcardHost(a);
+  const bw = isWildcardHost(b);
+  if (aw) {
+    if (bw) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
+    return b.endsWith(a.slice(1));
+  }
+  if (bw) return a.endsWith(b.slice(1));
+  return a === b;
+}
+
+/** Istio's host.Name.SubsetOf: every name `a` matches is also matched by `b`. */
+export function hostSubsetOf(a: string, b: string): boolean {
+  const aw = isWildcardHost(a);
+  const bw = isWildcardHost(b);
+  if (aw) {
+    if (!bw || a.length < b.length) return false;
+    return a.slice(1).endsWith(b.slice(1));
+  }
+  if (bw) return a.endsWith(b.slice(1));
+  return a === b;
+}

@@ -24,20 +24,24 @@ export function validateLabelValue(v: string): string | undefined {
   return LABEL_VALUE.test(v) ? undefined : `invalid tag value: ${JSON.stringify(v)}`;
 }
 
+/** A problem with one label: an error finding at `[key]`, with the key also given as `key`. */
+export type LabelFinding = Finding & { readonly key: string };
+
 /** Istio's labels.Instance.Validate over a map: every problem as an error at `[key]`. */
-export function validateLabels(labels: unknown): Finding[] {
-  const out: Finding[] = [];
+export function validateLabels(labels: unknown): LabelFinding[] {
+  const out: LabelFinding[] = [];
   for (const [k, v] of stringEntries(labels)) {
     const ke = validateLabelKey(k);
-    if (ke) out.push(errorFinding(ke, [k]));
+    if (ke) out.push({ ...errorFinding(ke, [k]), key: k });
     const ve = validateLabelValue(v);
-    if (ve) out.push(errorFinding(ve, [k]));
+    if (ve) out.push({ ...errorFinding(ve, [k]), key: k });
   }
   return out;
 }
 
-/** A finding of {@link validateSelectorLabels}; `at` is `[key]` for a finding about one label. */
-export type SelectorFinding = Finding;
+/** A finding of {@link validateSelectorLabels}: `key` (and `at`) name the label concerned, or are
+ *  undefined for the selector as a whole. */
+export type SelectorFinding = Finding & { readonly key: string | undefined };
 
 /**
  * Istio's validateWorkloadSelector over `matchLabels`: no empty keys, no `*` in keys or values,
@@ -47,11 +51,11 @@ export function validateSelectorLabels(matchLabels: unknown): SelectorFinding[] 
   const out: SelectorFinding[] = [];
   const entries = stringEntries(matchLabels);
   for (const [k, v] of entries) {
-    if (k === '') out.push(errorFinding(`empty key is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, [k]));
+    if (k === '') out.push({ ...errorFinding(`empty key is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, [k]), key: k });
     if (k.includes('*') || v.includes('*')) {
-      out.push(errorFinding(`wildcard is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, [k]));
+      out.push({ ...errorFinding(`wildcard is not supported in selector: ${JSON.stringify(`${k}=${v}`)}`, [k]), key: k });
     }
   }
-  if (entries.length === 0) out.push(warningFinding('workload selector specified without labels'));
+  if (entries.length === 0) out.push({ ...warningFinding('workload selector specified without labels'), key: undefined });
   return out;
 }
