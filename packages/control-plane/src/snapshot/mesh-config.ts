@@ -1,0 +1,30 @@
+// Mesh-wide settings (Istio's MeshConfig subset Weft uses), with Istio's defaults.
+
+/** Mesh-wide settings. */
+export interface MeshConfig {
+  /** Namespace whose policies apply mesh-wide (Istio: `istio-system`). */
+  readonly rootNamespace: string;
+  /** SPIFFE trust domain (Istio: `cluster.local`). */
+  readonly trustDomain: string;
+  /** DNS suffix of in-mesh service names (Istio: `cluster.local`). */
+  readonly domainSuffix: string;
+  /** What sidecars do with traffic to unknown destinations (Istio: ALLOW_ANY). */
+  readonly outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Istio's enableAutoMtls (default true). */
+  readonly enableAutoMtls: boolean;
+  /** Default connect timeout of clusters in ms (Istio: 10 s). */
+  readonly connectTimeoutMs: number;
+  /** Default exportTo for services, VirtualServices, DestinationRules (Istio: `*`). */
+  readonly defaultExportTo: readonly string[];
+}
+
+/** Istio's defaults. */
+export const DEFAULT_MESH_CONFIG: MeshConfig = Object.freeze({
+  rootNamespace: 'istio-system',
+  trustDomain: 'cluster.local',
+  domainSuffix: 'cluster.local',
+  outboundTrafficPolicy: 'ALLOW_ANY',
+  enableAutoMtls: true,
+  connectTimeoutMs: 10_000,
+  defaultExportTo: Object.freeze(['*']),
+});

@@ -1,0 +1,110 @@
+// The immutable view of the whole mesh at one moment: config in force (typed per kind), the
+// service registry and mesh settings. Built from the ConfigStore and a RegistryView; generators
+// read slices of it and never change it.
+
+import type {
+  AuthorizationPolicySpec,
+  DestinationRuleSpec,
+  GatewaySpec,
+  PeerAuthenticationSpec,
+  RequestAuthenticationSpec,
+  SidecarSpec,
+  TelemetrySpec,
+  VirtualServiceSpec,
+} from '@weft/shared';
+import type { ConfigEntry } from '../config/config-store.js';
+import type { Endpoint, MeshService, RegistryView, Workload } from '../registry/model.js';
+import type { MeshConfig } from './mesh-config.js';
+
+/** One config resource in a snapshot: identity, metadata the mesh reads, and the typed spec. */
+export interface ConfigItem<S> {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly spec: S;
+  /** Position in creation order (Istio breaks ties by creation time, oldest first; we use the
+   *  store's order: source, then file order). */
+  readonly order: number;
+}
+
+/** The whole mesh at one moment. Every array is sorted by (namespace, name); everything is frozen. */
+export interface MeshSnapshot {
+  /** Increases with every rebuild. */
+  readonly version: number;
+  readonly mesh: MeshConfig;
+  readonly services: readonly MeshService[];
+  /** Services by hostname (one host may exist in several namespaces). */
+  readonly servicesByHost: ReadonlyMap<string, readonly MeshService[]>;
+  /** Endpoints by `hostname|namespace`. */
+  readonly endpointsByService: ReadonlyMap<string, readonly Endpoint[]>;
+  readonly workloads: readonly Workload[];
+  readonly virtualServices: readonly ConfigItem<VirtualServiceSpec>[];
+  readonly destinationRules: readonly ConfigItem<DestinationRuleSpec>[];
+  readonly gateways: readonly ConfigItem<GatewaySpec>[];
+  readonly sidecars: readonly ConfigItem<SidecarSpec>[];
+  readonly peerAuthentications: readonly ConfigItem<PeerAuthenticationSpec>[];
+  readonly authorizationPolicies: readonly ConfigItem<AuthorizationPolicySpec>[];
+  readonly requestAuthentications: readonly ConfigItem<RequestAuthenticationSpec>[];
+  readonly telemetries: readonly ConfigItem<TelemetrySpec>[];
+}
+
+/** The key of {@link MeshSnapshot.endpointsByService}. */
+export function serviceKey(hostname: string, namespace: string): string {
+  return `${hostname}|${namespace}`;
+}
+
+function strMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const c of Object.values(v as object)) deepFreeze(c);
+  }
+  return v;
+}
+
+const byNsName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }): number =>
+  a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
+
+/** Builds a snapshot. `config` is every entry in force (validated); kinds the snapshot does not
+ *  hold (ServiceEntry, WorkloadEntry: the registry covers them) are ignored. */
+export function buildMeshSnapshot(version: number, mesh: MeshConfig, config: readonly ConfigEntry[], registry: RegistryView): MeshSnapshot {
+  const items = <S>(kind: string): ConfigItem<S>[] =>
+    config
+      .map((e, order) => ({ e, order }))
+      .filter(({ e }) => e.ref.kind === kind)
+      .map(({ e, order }) => {
+        const meta = (e.resource.metadata ?? {}) as Record<string, unknown>;
+        return { name: e.ref.name, namespace: e.ref.namespace, labels: strMap(meta.labels), annotations: strMap(meta.annotations), spec: (e.resource.spec ?? {}) as S, order };
+      })
+      .sort(byNsName);
+  const services = [...registry.services].sort((a, b) => (a.hostname === b.hostname ? a.namespace.localeCompare(b.namespace) : a.hostname.localeCompare(b.hostname)));
+  const servicesByHost = new Map<string, MeshService[]>();
+  for (const s of services) servicesByHost.set(s.hostname, [...(servicesByHost.get(s.hostname) ?? []), s]);
+  const endpointsByService = new Map<string, Endpoint[]>();
+  for (const ep of registry.endpoints) {
+    const key = serviceKey(ep.hostname, ep.namespace);
+    endpointsByService.set(key, [...(endpointsByService.get(key) ?? []), ep]);
+  }
+  return deepFreeze({
+    version,
+    mesh,
+    services,
+    servicesByHost,
+    endpointsByService,
+    workloads: [...registry.workloads].sort(byNsName),
+    virtualServices: items<VirtualServiceSpec>('VirtualService'),
+    destinationRules: items<DestinationRuleSpec>('DestinationRule'),
+    gateways: items<GatewaySpec>('Gateway'),
+    sidecars: items<SidecarSpec>('Sidecar'),
+    peerAuthentications: items<PeerAuthenticationSpec>('PeerAuthentication'),
+    authorizationPolicies: items<AuthorizationPolicySpec>('AuthorizationPolicy'),
+    requestAuthentications: items<RequestAuthenticationSpec>('RequestAuthentication'),
+    telemetries: items<TelemetrySpec>('Telemetry'),
+  });
+}
