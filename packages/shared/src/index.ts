@@ -4,6 +4,43 @@
 export { ERROR_CODES, WeftError, type ErrorCode } from './errors/codes.js';
 export { formatGvk, parseApiVersion, type GroupVersionKind } from './api/gvk.js';
 export { Collector, joinPath, type Issue, type Validation } from './validation/result.js';
-export { gvkOf, validateResource } from './validation/validate.js';
+export { gvkOf, validateResource, type ValidateOptions } from './validation/validate.js';
+export { isCheckedKind } from './validation/validate.js';
 export type { LoadedDocument, SourcePosition } from './yaml/load.js';
+export { parseDocuments, type SyntaxIssue } from './yaml/load.js';
+export { parseFieldPath, type FieldPathSegment } from './yaml/field-path.js';
+// Node-only (node:fs); browser code imports parseDocuments instead.
+export { listSourceFiles, loadSources, readStream, type InputProblem, type LoadedSources, type LoadOptions } from './yaml/load-paths.js';
+export {
+  crdFieldCatalog,
+  findingOfInputProblem,
+  hintForIssue,
+  reportDocument,
+  reportDocuments,
+  type FieldCatalog,
+  type Finding,
+  type InputProblemLike,
+  type ReportOptions,
+  type ResourceResult,
+  type Severity,
+  type ValidationReport,
+} from './validation/report.js';
+export type * from './api/types.gen.js';
+export type { CrdDefinition, CrdVersion, JsonSchemaProps, ValidationRule } from './api/crd.js';
+export { CRDS, CRD_SCHEMAS } from './api/schemas.gen.js';
+export {
+  compareKubeVersions,
+  deprecationWarning,
+  findCrd,
+  findCrdVersion,
+  isServed,
+  ISTIO_CRDS,
+  listKinds,
+  schemaOf,
+  servedVersions,
+  storageVersion,
+  versionDeprecationWarning,
+  type CrdCatalog,
+} from './api/kinds.js';
+export { createStructuralValidator, hasSchema, validateStructural, type StructuralValidator } from './validation/structural/index.js';
 export { WEFT_VERSION } from './version.js';

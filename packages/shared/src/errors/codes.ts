@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   WEFT_ERR_INPUT_READ: 'A file, directory or stdin could not be read.',
   WEFT_ERR_INTERNAL: 'A bug in Weft: the validator itself failed.',
   WEFT_ERR_RESOURCE_DEPRECATED_VERSION: 'The apiVersion is served but deprecated by its CRD (reported as a warning, like kubectl).',
+  WEFT_ERR_SCHEMA_UNKNOWN_FIELD:
+    'A field the CRD schema does not declare. Kubernetes prunes it, so it is a warning unless strict validation asks for an error.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,7 +2,7 @@
 // one syntax-error list per document, `kind: List` flattened. Browser-safe: files and stdin are in
 // load-paths.ts. Parsing only: validation lives elsewhere.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type ScalarTag } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit, type Alias, type Document, type ScalarTag } from 'yaml';
 import { parseFieldPath, type FieldPathSegment } from './field-path.js';
 
 /** A place in a source: `file` is a path or `-` for stdin; line and column count from 1. */
@@ -29,6 +29,9 @@ export interface LoadedDocument {
   readonly item?: number;
   /** The parsed value (undefined for a document that failed to parse). */
   readonly value: unknown;
+  /** For a document that failed to parse: what could be read of it, to name it in messages
+   *  (`Gateway default/web`). Never validate it. */
+  readonly partial?: unknown;
   /** Where the document starts. */
   readonly position: SourcePosition;
   /** Syntax problems of this document (a broken document does not hide its siblings). */
@@ -91,6 +94,7 @@ export function parseDocuments(text: string, file: string): LoadedDocument[] {
     const syntaxErrors: SyntaxIssue[] = doc.errors.map((e) => ({ message: cleanMessage(e.message), position: at(e.pos[0]) }));
     const syntaxWarnings: SyntaxIssue[] = doc.warnings.map((e) => ({ message: cleanMessage(e.message), position: at(e.pos[0]) }));
     if (syntaxErrors.length === 0 && isEmptyDocument(doc)) continue;
+    if (syntaxErrors.length === 0) readFlowColonsAsGoYaml(doc, text);
     const start = nodeStart(doc.contents) ?? doc.range[0];
     let value: unknown;
     if (syntaxErrors.length === 0) {
@@ -98,6 +102,16 @@ export function parseDocuments(text: string, file: string): LoadedDocument[] {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       } catch (e) {
         syntaxErrors.push({ message: cleanMessage(e instanceof Error ? e.message : String(e)), position: at(start) });
+      }
+      if (syntaxErrors.length === 0 && isCyclic(value)) {
+        // go-yaml (kubectl) refuses an alias inside its own anchor; a cyclic value would also send
+        // every validator round in circles.
+        const alias = findRecursiveAlias(doc);
+        syntaxErrors.push({
+          message: `anchor "${alias?.source ?? '?'}" value contains itself`,
+          position: at(nodeStart(alias) ?? start),
+        });
+        value = undefined;
       }
     }
     const locateSegments = (segments: readonly FieldPathSegment[]): SourcePosition => at(offsetOf(doc, segments, start));
@@ -122,6 +136,7 @@ export function parseDocuments(text: string, file: string): LoadedDocument[] {
         file,
         index,
         value: syntaxErrors.length === 0 ? value : undefined,
+        ...(syntaxErrors.length > 0 ? { partial: readPartial(doc) } : {}),
         position: at(start),
         syntaxErrors,
         syntaxWarnings,
@@ -131,6 +146,73 @@ export function parseDocuments(text: string, file: string): LoadedDocument[] {
     index += 1;
   }
   return out;
+}
+
+/**
+ * In a flow list, go-yaml (kubectl) ends a plain scalar at `:` only when a space follows, so
+ * `[1.2.3.4, 2001:db8::]` holds two strings; YAML 1.2 (the yaml package) reads the second as the
+ * map `{"2001:db8:": null}`. Turn such implicit one-pair maps with no value, whose `:` touches the
+ * next `,` `]` or `}`, back into the scalar kubectl sees (IPv6 addresses are the real-world case).
+ */
+function readFlowColonsAsGoYaml(doc: Document.Parsed, text: string): void {
+  visit(doc, {
+    Seq(_key, seq) {
+      if (!seq.flow) return;
+      seq.items = seq.items.map((item) => {
+        if (!isMap(item) || item.items.length !== 1) return item;
+        const pair = item.items[0];
+        if (!pair || !isScalar(pair.key) || pair.key.type !== 'PLAIN' || !pair.key.range) return item;
+        const value: unknown = pair.value;
+        const noValue = value === null || value === undefined || (isScalar(value) && value.value === null && value.range?.[0] === value.range?.[1]);
+        const end = pair.key.range[1];
+        if (!noValue || item.range?.[0] !== pair.key.range[0] || text[end] !== ':' || !',]}'.includes(text[end + 1] ?? '')) return item;
+        const scalar = new Scalar(`${text.slice(pair.key.range[0], end)}:`);
+        scalar.range = [pair.key.range[0], end + 1, end + 1];
+        return scalar;
+      });
+    },
+  });
+}
+
+/** True when `value` contains itself (shared, non-circular references are fine). */
+function isCyclic(value: unknown): boolean {
+  const onPath = new Set<object>();
+  const done = new Set<object>();
+  const walk = (v: unknown): boolean => {
+    if (typeof v !== 'object' || v === null || done.has(v)) return false;
+    if (onPath.has(v)) return true;
+    onPath.add(v);
+    const children = Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : Object.values(v);
+    for (const child of children) if (walk(child)) return true;
+    onPath.delete(v);
+    done.add(v);
+    return false;
+  };
+  return walk(value);
+}
+
+/** The first alias that sits inside a node carrying its anchor, for locating the error. */
+function findRecursiveAlias(doc: Document.Parsed): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      if (path.some((p) => (p as { anchor?: string }).anchor === node.source)) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function readPartial(doc: Document.Parsed): unknown {
+  try {
+    const partial: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return isCyclic(partial) ? undefined : partial;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The items of a kubectl-style list (`kind: List`, `kind: VirtualServiceList`, ...), if `value` is one. */
