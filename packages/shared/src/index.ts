@@ -1,5 +1,6 @@
 // Public surface of @weft/shared: Istio API types, validation, YAML loading, error codes.
-// Nothing here starts servers or touches the network.
+// Nothing here starts servers or touches the network or the filesystem: it is browser-safe.
+// Node-only parts (reading files, directories, stdin) are in `@weft/shared/node`.
 
 export { ERROR_CODES, WeftError, type ErrorCode } from './errors/codes.js';
 export { formatGvk, parseApiVersion, type GroupVersionKind } from './api/gvk.js';
@@ -9,8 +10,6 @@ export { isCheckedKind } from './validation/validate.js';
 export type { LoadedDocument, SourcePosition } from './yaml/load.js';
 export { parseDocuments, type SyntaxIssue } from './yaml/load.js';
 export { parseFieldPath, type FieldPathSegment } from './yaml/field-path.js';
-// Node-only (node:fs); browser code imports parseDocuments instead.
-export { listSourceFiles, loadSources, readStream, type InputProblem, type LoadedSources, type LoadOptions } from './yaml/load-paths.js';
 export {
   crdFieldCatalog,
   findingOfInputProblem,

@@ -2,7 +2,7 @@
 // metadata rules, CRD schema + CEL, istiod's semantic rules) and says where each problem is.
 
 import { Option, type Command } from 'commander';
-import { findingOfInputProblem, loadSources, reportDocument, type Finding } from '@weft/shared';
+import { findingOfInputProblem, loadSources, reportDocument, type Finding } from '@weft/shared/node';
 import type { Io } from '../io.js';
 import { createPalette, isTerminal } from '../output/palette.js';
 import { formatValidateText, type ResourceEntry } from '../output/validate-text.js';
