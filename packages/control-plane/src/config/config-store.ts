@@ -128,3 +128,16 @@ export class ConfigStore {
     return events;
   }
 }
+
+/**
+ * The store entry of a validated resource. Istio's kinds are all namespaced: a resource without
+ * `metadata.namespace` lives in `default` (what `kubectl apply` does), and the stored copy says so.
+ */
+export function createConfigEntry(resource: Readonly<Record<string, unknown>>, origin: ConfigOrigin): ConfigEntry {
+  const metadata = typeof resource.metadata === 'object' && resource.metadata !== null ? (resource.metadata as Record<string, unknown>) : {};
+  const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  const kind = typeof resource.kind === 'string' ? resource.kind : '';
+  const apiVersion = typeof resource.apiVersion === 'string' ? resource.apiVersion : '';
+  return { ref: { kind, namespace, name }, apiVersion, resource: { ...resource, metadata: { ...metadata, namespace } }, origin };
+}

@@ -1,0 +1,152 @@
+// Wires weftd together, the only module that does: config sources → store → push controller →
+// snapshot cache → ADS server, plus metrics and the debug server. Returns a handle to stop it all.
+
+import { WeftError } from '@weft/shared';
+import type { Logger } from 'pino';
+import type { WeftdConfig } from '../config.js';
+import { ConfigStore } from '../config/config-store.js';
+import { FileSource } from '../config/file-source.js';
+import { MemorySource } from '../config/memory-source.js';
+import { createDebugServer } from '../debug/debug-server.js';
+import { bindAdsMetrics } from '../metrics/ads-metrics.js';
+import { createPilotMetrics, type PilotMetrics } from '../metrics/pilot-metrics.js';
+import { PushController, type PushControllerOptions } from '../push/push-controller.js';
+import { DEFAULT_MESH_CONFIG, type MeshConfig } from '../snapshot/mesh-config.js';
+import { AdsServer } from '../xds/ads-server.js';
+import { createSnapshotCache } from '../xds/snapshot-cache.js';
+import { createLogger, xdsLoggerOf } from './logger.js';
+
+/** A running weftd. */
+export interface WeftdHandle {
+  /** `host:port` of the ADS server (the bound port when 0 was asked for). */
+  readonly xdsAddress: string;
+  readonly xdsPort: number;
+  /** `host:port` of the debug + metrics server. */
+  readonly debugAddress: string;
+  readonly debugPort: number;
+  readonly store: ConfigStore;
+  /** The in-memory source (`memory`), for tests and embedders. */
+  readonly memory: MemorySource;
+  /** The config directory source, when `configDir` is set. */
+  readonly files: FileSource | undefined;
+  readonly controller: PushController;
+  readonly ads: AdsServer;
+  readonly metrics: PilotMetrics;
+  readonly logger: Logger;
+  /** Stops everything: watchers, pushes, the debug server, then the ADS server (streams end with
+   *  UNAVAILABLE so proxies reconnect elsewhere). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Extra wiring for tests and embedders. */
+export interface StartOptions {
+  /** Where log lines go (default stdout). Ignored when `logger` is given. */
+  readonly logStream?: NodeJS.WritableStream;
+  readonly logger?: Logger;
+  /** Replace the generators (tests of failure handling). */
+  readonly generate?: PushControllerOptions['generate'];
+  readonly generateEndpoints?: PushControllerOptions['generateEndpoints'];
+}
+
+const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** The mesh settings of a weftd config. */
+export function meshConfigOf(config: WeftdConfig): MeshConfig {
+  return Object.freeze({
+    ...DEFAULT_MESH_CONFIG,
+    rootNamespace: config.rootNamespace,
+    trustDomain: config.trustDomain,
+    domainSuffix: config.domainSuffix,
+    outboundTrafficPolicy: config.outboundTrafficPolicy,
+  });
+}
+
+/**
+ * Starts weftd: loads the config directory (if any) before anything listens, starts the push
+ * controller on that config, then the ADS server, then the debug server; `/ready` turns 200 at the end.
+ * Rejects with a WeftError (WEFT_ERR_INPUT_READ) when the config directory cannot be read, or with the
+ * listen error when a port is taken; whatever had started is stopped first.
+ */
+export async function startWeftd(config: WeftdConfig, options: StartOptions = {}): Promise<WeftdHandle> {
+  const logger = options.logger ?? createLogger(config.logLevel, options.logStream ?? process.stdout);
+  const metrics = createPilotMetrics();
+  const store = new ConfigStore();
+  const memory = new MemorySource(store);
+  const cache = createSnapshotCache();
+  const ads = new AdsServer({ cache, logger: xdsLoggerOf(logger) });
+  const controller = new PushController({
+    store,
+    ads,
+    cache,
+    mesh: meshConfigOf(config),
+    debounce: { quietMs: config.debounceAfterMs, maxMs: config.debounceMaxMs },
+    logger: logger.child({ scope: 'push' }),
+    metrics,
+    ...(options.generate ? { generate: options.generate } : {}),
+    ...(options.generateEndpoints ? { generateEndpoints: options.generateEndpoints } : {}),
+  });
+  let ready = false;
+  const debug = createDebugServer({
+    syncStatus: () => ads.syncStatus(),
+    config: () => store.list(),
+    registry: () => controller.registry,
+    proxy: (id) => controller.proxy(id),
+    metrics,
+    isReady: () => ready,
+  });
+  const files = config.configDir
+    ? new FileSource({
+        dir: config.configDir,
+        store,
+        logger: logger.child({ scope: 'config' }),
+        settleMs: config.watchSettleMs,
+        onRejected: (r) => metrics.totalRejectedConfigs.inc({ type: r.kind, name: `${r.namespace}/${r.name}` }),
+      })
+    : undefined;
+  const unbindMetrics = bindAdsMetrics(ads, metrics);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      ready = false;
+      files?.close();
+      controller.close();
+      unbindMetrics();
+      await debug.close();
+      await ads.close();
+      logger.info('weftd stopped');
+    })());
+
+  try {
+    if (files) {
+      const first = await files.start();
+      const dirProblem = first.problems.find((p) => p.path === files.dir);
+      if (dirProblem) throw new WeftError('WEFT_ERR_INPUT_READ', `config directory: ${dirProblem.message}`);
+    }
+    controller.start();
+    const xdsPort = await ads.listen(config.xdsPort, config.host);
+    await debug.listen({ port: config.debugPort, host: config.host });
+    const address = debug.server.address();
+    const debugPort = typeof address === 'object' && address ? address.port : config.debugPort;
+    ready = true;
+    const handle: WeftdHandle = {
+      xdsAddress: hostPort(config.host, xdsPort),
+      xdsPort,
+      debugAddress: hostPort(config.host, debugPort),
+      debugPort,
+      store,
+      memory,
+      files,
+      controller,
+      ads,
+      metrics,
+      logger,
+      close,
+    };
+    logger.info({ xds: handle.xdsAddress, debug: handle.debugAddress, configDir: config.configDir ?? null, resources: store.list().length }, 'weftd ready');
+    return handle;
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -1,0 +1,62 @@
+// The HTTP connection manager network filter for sidecar listeners (Istio buildHTTPConnectionManager):
+// routes from RDS (outbound) or inline (inbound), and the HTTP filter chain fault → cors → router,
+// the two per-route filters every VirtualService route may configure.
+
+import { TYPE_URL } from '../xds/type-urls.js';
+import type { EnvoyNetworkFilter } from './filter-tcp-proxy.js';
+
+/** The HTTP filters a sidecar HCM runs, in order. Fault and CORS are empty here and configured per
+ *  route (typed_per_filter_config); the router must be last. Authorization (RBAC) and telemetry
+ *  filters are inserted before fault by later milestones. */
+export const SIDECAR_HTTP_FILTERS: readonly Record<string, unknown>[] = Object.freeze([
+  { name: 'envoy.filters.http.fault', typed_config: { '@type': TYPE_URL.FAULT } },
+  { name: 'envoy.filters.http.cors', typed_config: { '@type': TYPE_URL.CORS } },
+  { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE_URL.ROUTER } },
+]);
+
+/** How an HCM gets its routes: by name over ADS, or inline. */
+export type HcmRoutes = { readonly rds: string } | { readonly routeConfig: Readonly<Record<string, unknown>> };
+
+/** What differs between the HCMs Weft builds. */
+export interface HcmOptions {
+  readonly statPrefix: string;
+  readonly routes: HcmRoutes;
+  /** Inbound HCMs name themselves `istio-envoy` and forward client cert details (Istio defaults). */
+  readonly direction: 'outbound' | 'inbound';
+  /** Accept HTTP/2 explicitly (inbound ports declared HTTP2 / gRPC). */
+  readonly http2?: boolean;
+}
+
+/**
+ * The envoy.filters.network.http_connection_manager filter. Like Istio: codec AUTO, no
+ * use_remote_address (the peer of a sidecar is its own app or another sidecar, so x-forwarded-for
+ * is not rewritten), websocket upgrades allowed, no stream idle timeout, paths normalised with
+ * escaped slashes kept. Access logs are attached by the telemetry milestone.
+ */
+export function httpConnectionManager(opts: HcmOptions): EnvoyNetworkFilter {
+  const routes =
+    'rds' in opts.routes
+      ? { rds: { route_config_name: opts.routes.rds, config_source: { ads: {}, initial_fetch_timeout: { seconds: '0' }, resource_api_version: 'V3' } } }
+      : { route_config: opts.routes.routeConfig };
+  const inbound =
+    opts.direction === 'inbound'
+      ? { server_name: 'istio-envoy', forward_client_cert_details: 'APPEND_FORWARD', set_current_client_cert_details: { subject: { value: true }, dns: true, uri: true } }
+      : {};
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': TYPE_URL.HTTP_CONNECTION_MANAGER,
+      stat_prefix: opts.statPrefix,
+      codec_type: 'AUTO',
+      ...routes,
+      http_filters: SIDECAR_HTTP_FILTERS,
+      use_remote_address: { value: false },
+      upgrade_configs: [{ upgrade_type: 'websocket' }],
+      stream_idle_timeout: { seconds: '0' },
+      normalize_path: { value: true },
+      path_with_escaped_slashes_action: 'KEEP_UNCHANGED',
+      ...inbound,
+      ...(opts.http2 ? { http2_protocol_options: {} } : {}),
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Istio HTTPFaultInjection → the per-route config of Envoy's fault filter
+// (envoy.extensions.filters.http.fault.v3.HTTPFault), Istio's TranslateFault.
+
+import type { HTTPFaultInjection } from '@weft/shared';
+import { TYPE_URL } from '../xds/type-urls.js';
+import { toEnvoyDuration } from './route-duration.js';
+import { integerPercentToFractional, percentToFractional } from './route-percent.js';
+
+/** gRPC status names Istio accepts for `abort.grpcStatus` (grpc.SupportedGRPCStatus). */
+const GRPC_STATUS: Readonly<Record<string, number>> = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+};
+
+function grpcStatusCode(status: string): number | undefined {
+  if (/^[0-9]+$/.test(status)) return Number(status);
+  return GRPC_STATUS[status.toUpperCase()];
+}
+
+/**
+ * Translates a fault block into an HTTPFault with its `@type`, or undefined when nothing in it is
+ * supported. Delay: `fixedDelay` with `percentage` (MILLION) or the deprecated integer `percent`
+ * (HUNDRED; absent means 0, so no request is delayed, as Istio documents); `exponentialDelay` is not
+ * supported (Istio drops it too). Abort: `httpStatus` or `grpcStatus`; without `percentage` the
+ * percentage is left unset, which Envoy reads as 0%. `http2Error` is not supported (as Istio).
+ */
+export function translateFault(fault: HTTPFaultInjection | undefined): Record<string, unknown> | undefined {
+  if (fault === undefined) return undefined;
+  let delay: Record<string, unknown> | undefined;
+  const fixed = toEnvoyDuration(fault.delay?.fixedDelay);
+  if (fault.delay && fixed) {
+    const percentage = fault.delay.percentage ? percentToFractional(fault.delay.percentage.value) : integerPercentToFractional(fault.delay.percent ?? 0);
+    delay = { fixed_delay: fixed, percentage };
+  }
+  let abort: Record<string, unknown> | undefined;
+  const a = fault.abort;
+  if (a) {
+    const percentage = a.percentage ? { percentage: percentToFractional(a.percentage.value) } : {};
+    if (a.httpStatus !== undefined) abort = { http_status: a.httpStatus, ...percentage };
+    else if (a.grpcStatus !== undefined) {
+      const code = grpcStatusCode(a.grpcStatus);
+      if (code !== undefined) abort = { grpc_status: code, ...percentage };
+    }
+  }
+  if (!delay && !abort) return undefined;
+  return { '@type': TYPE_URL.FAULT, ...(delay ? { delay } : {}), ...(abort ? { abort } : {}) };
+}

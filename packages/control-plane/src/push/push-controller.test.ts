@@ -1,0 +1,238 @@
+// The push controller against a real ADS server and a real gRPC client: immediate config on connect,
+// debounced pushes, the EDS fast path, skipping unaffected proxies, surviving a generator that throws,
+// and convergence time.
+
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdsTestClient } from '../../test/ads-test-client.js';
+import { clusterName, servicesGenerator } from '../../test/services-generator.js';
+import { ConfigStore } from '../config/config-store.js';
+import { MemorySource } from '../config/memory-source.js';
+import type { GeneratedConfig } from '../generators/types.js';
+import { createPilotMetrics, type PilotMetrics } from '../metrics/pilot-metrics.js';
+import { unpackAny } from '../protos/any.js';
+import { DEFAULT_MESH_CONFIG } from '../snapshot/mesh-config.js';
+import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
+import type { ProxyView } from '../snapshot/proxy-view.js';
+import { AdsServer } from '../xds/ads-server.js';
+import { createSnapshotCache, type SnapshotCache } from '../xds/snapshot-cache.js';
+import { TYPE_URL } from '../xds/type-urls.js';
+import { PushController, type PushControllerOptions, type PushReport } from './push-controller.js';
+
+const { CLUSTER: CDS, ENDPOINT: EDS, LISTENER: LDS } = TYPE_URL;
+const NODE_A = 'sidecar~10.0.0.1~productpage-v1.bookinfo~bookinfo.svc.cluster.local';
+const NODE_B = 'sidecar~10.0.0.2~other-v1.other~other.svc.cluster.local';
+
+const serviceEntry = (name: string, namespace: string, port = 9080, exportTo = ['.']) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'ServiceEntry',
+  metadata: { name, namespace },
+  spec: { hosts: [`${name}.${namespace}.svc.cluster.local`], location: 'MESH_INTERNAL', resolution: 'STATIC', ports: [{ number: port, name: 'http', protocol: 'HTTP' }], workloadSelector: { labels: { app: name } }, exportTo },
+});
+const workloadEntry = (name: string, namespace: string, app: string, address: string) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'WorkloadEntry',
+  metadata: { name, namespace },
+  spec: { address, labels: { app } },
+});
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Harness {
+  store: ConfigStore;
+  memory: MemorySource;
+  cache: SnapshotCache;
+  ads: AdsServer;
+  controller: PushController;
+  metrics: PilotMetrics;
+  logs: Record<string, unknown>[];
+  connect(nodeId: string): AdsTestClient;
+  nextPush(): Promise<PushReport>;
+}
+
+async function start(options: Partial<PushControllerOptions> = {}, initial: object[] = []): Promise<Harness> {
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _e, cb) => (logs.push(JSON.parse(chunk.toString())), cb()) }));
+  const store = new ConfigStore();
+  const memory = new MemorySource(store);
+  if (initial.length > 0) expect(memory.apply(...initial).ok).toBe(true);
+  const cache = createSnapshotCache();
+  const ads = new AdsServer({ cache, shutdownGraceMs: 200, logger: { debug: () => undefined, info: () => undefined, warn: () => undefined } });
+  const port = await ads.listen(0, '127.0.0.1');
+  cleanups.push(() => ads.close());
+  const metrics = createPilotMetrics();
+  const controller = new PushController({ store, ads, cache, mesh: DEFAULT_MESH_CONFIG, debounce: { quietMs: 10, maxMs: 100 }, logger, metrics, generate: servicesGenerator, ...options });
+  controller.start();
+  cleanups.push(() => controller.close());
+  return {
+    store,
+    memory,
+    cache,
+    ads,
+    controller,
+    metrics,
+    logs,
+    connect(nodeId) {
+      const c = new AdsTestClient(`127.0.0.1:${port}`, nodeId);
+      cleanups.push(() => c.close());
+      return c;
+    },
+    nextPush: async () => (await once(controller, 'push'))[0] as PushReport,
+  };
+}
+
+function resourceNames(response: { resources: { type_url: string; value: Uint8Array }[] }): string[] {
+  return response.resources.map((r) => {
+    const u = unpackAny(r);
+    if (!u.ok) throw new Error(u.error);
+    return String(u.message.name ?? u.message.cluster_name);
+  });
+}
+
+/** Subscribes to CDS, EDS (the given clusters) and LDS and ACKs the first responses. */
+async function subscribe(client: AdsTestClient, clusters: string[]): Promise<void> {
+  client.send(CDS);
+  client.ack(await client.next(CDS));
+  client.send(EDS, { resource_names: clusters });
+  client.ack(await client.next(EDS), clusters);
+  client.send(LDS);
+  client.ack(await client.next(LDS));
+}
+
+describe('PushController', () => {
+  it('generates a new proxy config on connect, without waiting for the debounce', async () => {
+    const h = await start({ debounce: { quietMs: 60_000, maxMs: 60_000 } }, [serviceEntry('reviews', 'bookinfo')]);
+    const client = h.connect(NODE_A);
+    const before = Date.now();
+    client.send(CDS);
+    const cds = await client.next(CDS);
+    expect(Date.now() - before).toBeLessThan(2000);
+    expect(resourceNames(cds)).toEqual([clusterName('reviews.bookinfo.svc.cluster.local', 9080)]);
+    expect(h.controller.proxy(NODE_A)).toMatchObject({ namespace: 'bookinfo', workloadName: 'productpage-v1' });
+  });
+
+  it('pushes a debounced config change to connected proxies, only the types that changed', async () => {
+    const h = await start({}, [serviceEntry('reviews', 'bookinfo')]);
+    const client = h.connect(NODE_A);
+    await subscribe(client, [clusterName('reviews.bookinfo.svc.cluster.local', 9080)]);
+    const pushed = h.nextPush();
+    h.memory.apply(serviceEntry('ratings', 'bookinfo'));
+    const report = await pushed;
+    expect(report).toMatchObject({ trigger: 'config', pushed: [NODE_A] });
+    const cds = await client.next(CDS);
+    expect(resourceNames(cds).sort()).toEqual([clusterName('ratings.bookinfo.svc.cluster.local', 9080), clusterName('reviews.bookinfo.svc.cluster.local', 9080)]);
+    // LDS did not change, so it was not sent again (EDS for the subscribed name did not change either).
+    await new Promise((r) => setTimeout(r, 50));
+    expect(client.pending().map((r) => r.type_url)).not.toContain(LDS);
+  });
+
+  it('takes the EDS-only fast path when only a WorkloadEntry changed', async () => {
+    const h = await start({}, [serviceEntry('reviews', 'bookinfo'), workloadEntry('reviews-1', 'bookinfo', 'reviews', '10.1.0.1')]);
+    const cluster = clusterName('reviews.bookinfo.svc.cluster.local', 9080);
+    const client = h.connect(NODE_A);
+    await subscribe(client, [cluster]);
+    const pushed = h.nextPush();
+    h.memory.apply(workloadEntry('reviews-1', 'bookinfo', 'reviews', '10.1.0.2'));
+    expect(await pushed).toMatchObject({ trigger: 'endpoint', pushed: [NODE_A], endpointsOnly: [NODE_A] });
+    const eds = await client.next(EDS);
+    const decoded = unpackAny(eds.resources[0] as never);
+    expect(JSON.stringify(decoded)).toContain('10.1.0.2');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(client.pending()).toEqual([]);
+    expect(await h.metrics.registry.getSingleMetricAsString('pilot_push_triggers')).toContain('pilot_push_triggers{type="endpoint"} 1');
+  });
+
+  it('does a full push when a ServiceEntry changes its ports', async () => {
+    const h = await start({}, [serviceEntry('reviews', 'bookinfo'), workloadEntry('reviews-1', 'bookinfo', 'reviews', '10.1.0.1')]);
+    h.connect(NODE_A).send(CDS);
+    await h.nextPush(); // the connect push
+    const pushed = h.nextPush();
+    h.memory.apply(serviceEntry('reviews', 'bookinfo', 9081));
+    expect(await pushed).toMatchObject({ trigger: 'config', pushed: [NODE_A], endpointsOnly: [] });
+  });
+
+  it('skips proxies whose generated config did not change', async () => {
+    const h = await start({}, [serviceEntry('reviews', 'bookinfo'), serviceEntry('other', 'other')]);
+    const a = h.connect(NODE_A);
+    const b = h.connect(NODE_B);
+    a.send(CDS);
+    b.send(CDS);
+    await a.next(CDS);
+    await b.next(CDS);
+    const pushed = h.nextPush();
+    h.memory.apply(serviceEntry('ratings', 'bookinfo')); // visible to bookinfo only (exportTo '.')
+    const report = await pushed;
+    expect(report.pushed).toEqual([NODE_A]);
+    expect(report.unchanged).toEqual([NODE_B]);
+  });
+
+  it('keeps the last config of a proxy whose generator throws, and pushes the others', async () => {
+    const failing = new Set<string>();
+    const generate = (s: MeshSnapshot, p: ProxyView): GeneratedConfig => {
+      if (failing.has(p.id)) throw new Error('boom');
+      return servicesGenerator(s, p);
+    };
+    const h = await start({ generate }, [serviceEntry('reviews', 'bookinfo', 9080, ['*'])]);
+    const a = h.connect(NODE_A);
+    const b = h.connect(NODE_B);
+    a.send(CDS);
+    b.send(CDS);
+    const firstA = await a.next(CDS);
+    await b.next(CDS);
+    failing.add(NODE_A);
+    const pushed = h.nextPush();
+    h.memory.apply(serviceEntry('ratings', 'bookinfo', 9080, ['*']));
+    const report = await pushed;
+    expect(report.failed).toEqual([NODE_A]);
+    expect(report.pushed).toEqual([NODE_B]);
+    expect(h.cache.getSnapshot(NODE_A)?.get(CDS)?.version).toBe(firstA.version_info);
+    expect(resourceNames(await b.next(CDS))).toHaveLength(2);
+    expect(h.logs.some((l) => l.level === 50 && l.node === NODE_A && String(l.msg).includes('keeps its last config'))).toBe(true);
+    expect(await h.metrics.registry.getSingleMetricAsString('pilot_total_xds_internal_errors')).toContain('pilot_total_xds_internal_errors 1');
+  });
+
+  it('records convergence once the proxy ACKs every response a push sent', async () => {
+    const h = await start({}, [serviceEntry('reviews', 'bookinfo')]);
+    const client = h.connect(NODE_A);
+    const cluster = clusterName('reviews.bookinfo.svc.cluster.local', 9080);
+    await subscribe(client, [cluster]);
+    await new Promise((r) => setTimeout(r, 20));
+    const countBefore = await convergenceCount(h.metrics);
+    h.memory.apply(serviceEntry('ratings', 'bookinfo'));
+    // A new cluster changes CDS, and EDS's version (it covers the whole type, so the subscribed
+    // endpoints are resent under it): both must be ACKed.
+    const cds = await client.next(CDS);
+    const eds = await client.next(EDS);
+    let acked = once(h.ads, 'ack');
+    client.ack(cds);
+    await acked;
+    expect(await convergenceCount(h.metrics)).toBe(countBefore);
+    acked = once(h.ads, 'ack');
+    client.ack(eds, [cluster]);
+    await acked;
+    expect(await convergenceCount(h.metrics)).toBe(countBefore + 1);
+  });
+
+  it('forgets a proxy when its last stream ends', async () => {
+    const h = await start({}, [serviceEntry('reviews', 'bookinfo')]);
+    const client = h.connect(NODE_A);
+    client.send(CDS);
+    await client.next(CDS);
+    expect(h.cache.getSnapshot(NODE_A)).toBeDefined();
+    const gone = once(h.ads, 'disconnect');
+    client.close();
+    await gone;
+    expect(h.cache.getSnapshot(NODE_A)).toBeUndefined();
+    expect(h.controller.proxy(NODE_A)).toBeUndefined();
+  });
+});
+
+async function convergenceCount(metrics: PilotMetrics): Promise<number> {
+  const text = await metrics.registry.getSingleMetricAsString('pilot_proxy_convergence_time');
+  return Number(/pilot_proxy_convergence_time_count (\d+)/.exec(text)?.[1] ?? NaN);
+}
