@@ -2,6 +2,7 @@
 // sees with their DestinationRule and endpoints, its own inbound endpoints, and where it runs.
 // Built with the snapshot lookups; the generators never see the snapshot itself.
 
+import { isOwnEndpoint } from '../snapshot/lookup-own-endpoints.js';
 import type { DestinationRuleSpec } from '@weft/shared';
 import type { Endpoint, MeshService, Protocol } from '../registry/model.js';
 import { destinationRuleFor } from '../snapshot/lookup-destination-rule.js';
@@ -40,11 +41,6 @@ export interface ClusterInputs {
   readonly services: readonly ServiceClusterInput[];
   /** The proxy's own ports, sorted by port (empty for gateways). */
   readonly inbound: readonly InboundPortInput[];
-}
-
-/** Whether `ep` is an instance of the proxy's own workload: same WorkloadEntry, or one of its IPs. */
-function isOwnEndpoint(ep: Endpoint, proxy: ProxyView): boolean {
-  return ep.workload === `WorkloadEntry/${proxy.namespace}/${proxy.workloadName}` || (ep.namespace === proxy.namespace && proxy.ipAddresses.includes(ep.address));
 }
 
 /** The proxy's locality: its workload's (by name), else that of an endpoint at one of its IPs. */

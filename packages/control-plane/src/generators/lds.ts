@@ -2,6 +2,7 @@
 // virtualOutbound (15001), then virtualInbound (15006) and any inbound listeners bound to their own
 // port. Gateways' listeners are not generated here.
 
+import { isOwnEndpoint } from '../snapshot/lookup-own-endpoints.js';
 import type { Endpoint, MeshService } from '../registry/model.js';
 import { resolveProtocol } from '../registry/protocol.js';
 import { destinationRuleFor, subsetOf } from '../snapshot/lookup-destination-rule.js';
@@ -46,11 +47,9 @@ export function inboundPorts(snapshot: MeshSnapshot, proxy: ProxyView, scope: Si
       byPort.set(n, { port: n, protocol, hostname: `${scope.sidecar?.name}.${scope.sidecar?.namespace}`, ...(bindToPort ? { bindToPort } : {}), ...(bind ? { bind } : {}) });
     }
   } else if (!none) {
-    // The same "own endpoint" rule as CDS's inbound clusters (cds-inputs.ts), so every inbound chain
-    // has its `inbound|<port>||` cluster: the proxy's WorkloadEntry, or an endpoint at one of its IPs
-    // in its namespace.
-    const ips = new Set(proxy.ipAddresses);
-    const own = (ep: Endpoint): boolean => ep.workload === `WorkloadEntry/${proxy.namespace}/${proxy.workloadName}` || (ep.namespace === proxy.namespace && ips.has(ep.address));
+    // The same "own endpoint" rule as CDS's inbound clusters, so every inbound chain has its
+    // `inbound|<port>||` cluster.
+    const own = (ep: Endpoint): boolean => isOwnEndpoint(ep, proxy);
     for (const service of snapshot.services) {
       for (const ep of snapshot.endpointsByService.get(serviceKey(service.hostname, service.namespace)) ?? []) {
         if (!own(ep) || byPort.has(ep.port)) continue;
