@@ -1,16 +1,5 @@
 // Public surface of the control-plane package.
 export { main, USAGE } from './main.js';
-export { XDS_PROTO_FILES, findMessageType, protoIncludeDirs, xdsProtoRoot } from './protos/load.js';
-export { DECODE_OPTIONS, messageNameOf, packAny, unpackAny, type AnyMessage, type UnpackResult } from './protos/any.js';
-export { plainToStruct, structToPlain, type StructMessage } from './protos/struct.js';
-export {
-  STREAM_AGGREGATED_RESOURCES_PATH,
-  adsServiceDefinition,
-  type DiscoveryRequest,
-  type DiscoveryResponse,
-  type NodeMessage,
-} from './protos/ads-service.js';
-export { PUSH_ORDER, TYPE_URL, isWildcardType, shortTypeName, sortByPushOrder, type KnownTypeUrl } from './xds/type-urls.js';
 export { hashResources } from './xds/version-hash.js';
 export { createSnapshot, type Snapshot, type SnapshotResources } from './xds/snapshot.js';
 export { createSnapshotCache, type SnapshotCache, type SnapshotListener } from './xds/snapshot-cache.js';
@@ -27,3 +16,17 @@ export {
   type ConnectionInfo,
   type ProxySyncStatus,
 } from './xds/ads-server.js';
+// weftd as a library (`weftctl up` embeds it): its settings and the function that wires it all.
+export {
+  LOG_LEVELS,
+  WEFTD_SETTINGS,
+  defaultWeftdConfig,
+  parseWeftdCommandLine,
+  renderUsage,
+  type LogLevel,
+  type ParsedCommandLine,
+  type SettingDeclaration,
+  type WeftdConfig,
+} from './config.js';
+export { meshConfigOf, startWeftd, type StartOptions, type WeftdHandle } from './bootstrap/start-weftd.js';
+export type { PushReport, PushTrigger } from './push/push-controller.js';

@@ -3,9 +3,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { protoIncludeDirs } from '../src/protos/load.js';
-import { plainToStruct } from '../src/protos/struct.js';
-import type { AnyMessage } from '../src/protos/any.js';
+import { protoIncludeDirs, plainToStruct, type AnyMessage } from '@weft/shared/xds';
 
 /** A DiscoveryResponse as the proto-loader client decodes it. */
 export interface WireResponse {

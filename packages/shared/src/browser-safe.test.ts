@@ -1,5 +1,5 @@
 // The main entry of @weft/shared must stay browser-safe (the dashboard imports it): nothing
-// reachable from src/index.ts may import a node: module. Node-only code lives behind ./node.
+// reachable from src/index.ts may import a node: module. Node-only code lives behind ./node and ./xds.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,5 +32,12 @@ describe('@weft/shared entry points', () => {
   it('the ./node entry adds the filesystem loader', () => {
     const graph = reachableImports(join(here, 'node.ts'));
     expect([...graph.values()].flat()).toContain('node:fs/promises');
+  });
+
+  it('the ./xds entry (Envoy protos, Node-only) is not reachable from the main entry', () => {
+    const main = reachableImports(join(here, 'index.ts'));
+    expect([...main.keys()].filter((file) => file.includes('/xds/'))).toEqual([]);
+    const xds = reachableImports(join(here, 'xds', 'index.ts'));
+    expect([...xds.values()].flat()).toContain('node:fs');
   });
 });

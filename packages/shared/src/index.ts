@@ -1,6 +1,7 @@
 // Public surface of @weft/shared: Istio API types, validation, YAML loading, error codes.
 // Nothing here starts servers or touches the network or the filesystem: it is browser-safe.
-// Node-only parts (reading files, directories, stdin) are in `@weft/shared/node`.
+// Node-only parts are in `@weft/shared/node` (reading files, directories, stdin) and
+// `@weft/shared/xds` (Envoy protos and the ADS wire).
 
 export { ERROR_CODES, WeftError, type ErrorCode } from './errors/codes.js';
 export { formatGvk, parseApiVersion, type GroupVersionKind } from './api/gvk.js';

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { WeftError } from '@weft/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unpackAny, TYPE_URL } from '@weft/shared/xds';
 import { AdsTestClient, type WireResponse } from '../../test/ads-test-client.js';
 import { clusterName, servicesGenerator } from '../../test/services-generator.js';
 import { defaultWeftdConfig, type WeftdConfig } from '../config.js';
-import { unpackAny } from '../protos/any.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 import { startWeftd, type StartOptions, type WeftdHandle } from './start-weftd.js';
 
 const { CLUSTER: CDS, ENDPOINT: EDS, LISTENER: LDS, ROUTE: RDS } = TYPE_URL;

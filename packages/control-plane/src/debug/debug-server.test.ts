@@ -2,13 +2,13 @@
 // bootstrap/start-weftd.test.ts.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { TYPE_URL } from '@weft/shared/xds';
 import { ConfigStore } from '../config/config-store.js';
 import { MemorySource } from '../config/memory-source.js';
 import { createPilotMetrics } from '../metrics/pilot-metrics.js';
 import { buildServiceEntryRegistry } from '../registry/service-entry-registry.js';
 import { createProxyView } from '../snapshot/proxy-view.js';
 import type { ProxySyncStatus } from '../xds/ads-server.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 import { createDebugServer, renderSyncz } from './debug-server.js';
 
 const NODE = 'sidecar~10.0.0.1~reviews-v1.default~default.svc.cluster.local';

@@ -3,13 +3,13 @@
 // it asks the ADS server, the store and the push controller; it changes nothing.
 
 import fastify, { type FastifyInstance } from 'fastify';
+import { TYPE_URL } from '@weft/shared/xds';
 import type { ConfigEntry } from '../config/config-store.js';
 import type { PilotMetrics } from '../metrics/pilot-metrics.js';
 import type { RegistryView } from '../registry/model.js';
 import type { ProxyView } from '../snapshot/proxy-view.js';
 import type { ProxySyncStatus } from '../xds/ads-server.js';
 import type { NackRecord } from '../xds/stream-state.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 
 /** What the debug server reads. Functions, so it always shows the current state. */
 export interface DebugServerOptions {

@@ -3,8 +3,8 @@
 // cluster_traffic_policy.go). Load balancing, outlier detection and TLS live in their own files.
 
 import type { ConnectionPoolSettings, TrafficPolicy } from '@weft/shared';
+import { TYPE_URL } from '@weft/shared/xds';
 import type { Protocol } from '../registry/model.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 
 /** The key of `typed_extension_protocol_options` Envoy reads HttpProtocolOptions from. */
 const HTTP_PROTOCOL_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';

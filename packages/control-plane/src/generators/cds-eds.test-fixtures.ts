@@ -7,13 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocuments } from '@weft/shared';
+import { packAny, TYPE_URL } from '@weft/shared/xds';
 import type { ConfigEntry } from '../config/config-store.js';
-import { packAny } from '../protos/any.js';
 import { buildServiceEntryRegistry } from '../registry/service-entry-registry.js';
 import { DEFAULT_MESH_CONFIG } from '../snapshot/mesh-config.js';
 import { buildMeshSnapshot, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { createProxyView, type ProxyView } from '../snapshot/proxy-view.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 import type { EnvoyResource } from './types.js';
 
 /** A config entry as the store holds it. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packAny } from '../protos/any.js';
-import { TYPE_URL } from '../xds/type-urls.js';
+import { packAny, TYPE_URL } from '@weft/shared/xds';
 import { hashPolicyFor, routeHashPolicy } from './cds-load-balancer.js';
 
 /** Proves hash policies are valid Envoy by packing them in a route. */

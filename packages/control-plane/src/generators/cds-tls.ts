@@ -3,7 +3,7 @@
 // transport socket yet, so such clusters speak plaintext, like DISABLE. credentialName (SDS) too.
 
 import type { ClientTLSSettings } from '@weft/shared';
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from '@weft/shared/xds';
 
 /**
  * The transport_socket for `tls`, or undefined for DISABLE, ISTIO_MUTUAL (not yet: see the file

@@ -2,7 +2,7 @@
 // routes from RDS (outbound) or inline (inbound), and the HTTP filter chain fault → cors → router,
 // the two per-route filters every VirtualService route may configure.
 
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from '@weft/shared/xds';
 import type { EnvoyNetworkFilter } from './filter-tcp-proxy.js';
 
 /** The HTTP filters a sidecar HCM runs, in order. Fault and CORS are empty here and configured per

@@ -2,7 +2,7 @@
 // original_dst, tls_inspector, http_inspector (Istio pilot/pkg/xds/filters), and the
 // "disable on these destination ports" predicate Istio attaches to inspectors.
 
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from '@weft/shared/xds';
 
 /** envoy.config.listener.v3.ListenerFilter. */
 export type EnvoyListenerFilter = Readonly<Record<string, unknown>> & { readonly name: string };

@@ -1,7 +1,7 @@
 // The tcp_proxy network filter (envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy): to one
 // cluster or to weighted clusters (Istio networkfilter.go).
 
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from '@weft/shared/xds';
 
 /** envoy.config.listener.v3.Filter. */
 export type EnvoyNetworkFilter = Readonly<Record<string, unknown>> & { readonly name: string };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { TYPE_URL } from '@weft/shared/xds';
 import type { ConfigEntry } from '../config/config-store.js';
 import type { ProxyView } from '../snapshot/proxy-view.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 import { BOOKINFO, entry, meshOf, packAll, serviceEntry, sidecar, virtualService } from './lds-rds.test-fixtures.js';
 import { generateListeners } from './lds.js';
 import type { EnvoyResource } from './types.js';

@@ -1,7 +1,7 @@
 // The `istio` filter metadata Istio stamps on generated routes and filter chains
 // (util.BuildConfigInfoMetadata): which config resource produced them, shown by proxy-config.
 
-import { plainToStruct, type StructMessage } from '../protos/struct.js';
+import { plainToStruct, type StructMessage } from '@weft/shared/xds';
 
 /** Istio's resource path for a config item, e.g.
  *  `/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews`. */

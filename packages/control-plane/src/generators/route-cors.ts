@@ -2,7 +2,7 @@
 // (envoy.extensions.filters.http.cors.v3.CorsPolicy), Istio's TranslateCORSPolicy.
 
 import type { CorsPolicy } from '@weft/shared';
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from '@weft/shared/xds';
 import { parseDurationNanos } from './route-duration.js';
 import { toStringMatcher, type EnvoyStringMatcher } from './route-string-match.js';
 

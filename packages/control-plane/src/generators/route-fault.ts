@@ -2,7 +2,7 @@
 // (envoy.extensions.filters.http.fault.v3.HTTPFault), Istio's TranslateFault.
 
 import type { HTTPFaultInjection } from '@weft/shared';
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from '@weft/shared/xds';
 import { toEnvoyDuration } from './route-duration.js';
 import { integerPercentToFractional, percentToFractional } from './route-percent.js';
 

@@ -3,8 +3,8 @@
 // and 503, preferring hosts not tried yet.
 
 import type { HTTPRetry } from '@weft/shared';
+import { TYPE_URL } from '@weft/shared/xds';
 import { toEnvoyDuration } from './route-duration.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 
 /** Istio's default `retry_on` (route/retry defaultPolicy). */
 export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';

@@ -2,11 +2,11 @@
 
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TYPE_URL } from '@weft/shared/xds';
 import { AdsTestClient } from '../../test/ads-test-client.js';
 import { AdsServer } from '../xds/ads-server.js';
 import { createSnapshot } from '../xds/snapshot.js';
 import { createSnapshotCache } from '../xds/snapshot-cache.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 import { bindAdsMetrics, metricType, proxyVersionOf } from './ads-metrics.js';
 import { createPilotMetrics } from './pilot-metrics.js';
 

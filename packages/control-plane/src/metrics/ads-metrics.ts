@@ -2,7 +2,7 @@
 // into the pilot_* metrics. Observes the server through its events and stats; changes nothing.
 
 import type { AdsServer } from '../xds/ads-server.js';
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from '@weft/shared/xds';
 import type { PilotMetrics } from './pilot-metrics.js';
 
 const METRIC_TYPES: ReadonlyMap<string, string> = new Map([

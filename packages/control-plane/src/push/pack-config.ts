@@ -2,22 +2,24 @@
 // keyed by resource name. Pure; throws only on generator bugs (a nameless or invalid resource).
 
 import type { GeneratedConfig, EnvoyResource } from '../generators/types.js';
-import { packAny, type AnyMessage } from '../protos/any.js';
-import { TYPE_URL } from '../xds/type-urls.js';
+import { packAny, type AnyMessage, TYPE_URL } from '@weft/shared/xds';
 
 /** Type URL → resource name → packed resource. */
 export type PackedConfig = ReadonlyMap<string, ReadonlyMap<string, AnyMessage>>;
 
+/** Packs one resource (packAny, or a memo in front of it). */
+export type PackOne = (typeUrl: string, resource: EnvoyResource) => AnyMessage;
+
 /** Packs resources of one type; the name is `name`, or `cluster_name` for ClusterLoadAssignment.
  *  Throws a TypeError for a resource without a name, a duplicate name, or fields Envoy does not have. */
-export function packResources(typeUrl: string, resources: readonly EnvoyResource[]): Map<string, AnyMessage> {
+export function packResources(typeUrl: string, resources: readonly EnvoyResource[], packOne: PackOne = packAny): Map<string, AnyMessage> {
   const nameField = typeUrl === TYPE_URL.ENDPOINT ? 'cluster_name' : 'name';
   const out = new Map<string, AnyMessage>();
   for (const r of resources) {
     const name = r[nameField];
     if (typeof name !== 'string' || name === '') throw new TypeError(`generated ${typeUrl} resource has no ${nameField}`);
     if (out.has(name)) throw new TypeError(`generated ${typeUrl} resource ${name} twice`);
-    out.set(name, packAny(typeUrl, r));
+    out.set(name, packOne(typeUrl, r));
   }
   return out;
 }

@@ -6,19 +6,19 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unpackAny, TYPE_URL } from '@weft/shared/xds';
 import { AdsTestClient } from '../../test/ads-test-client.js';
 import { clusterName, servicesGenerator } from '../../test/services-generator.js';
 import { ConfigStore } from '../config/config-store.js';
 import { MemorySource } from '../config/memory-source.js';
+import { SIDECAR_GENERATORS, type SidecarGenerators } from '../generators/index.js';
 import type { GeneratedConfig } from '../generators/types.js';
 import { createPilotMetrics, type PilotMetrics } from '../metrics/pilot-metrics.js';
-import { unpackAny } from '../protos/any.js';
 import { DEFAULT_MESH_CONFIG } from '../snapshot/mesh-config.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import type { ProxyView } from '../snapshot/proxy-view.js';
 import { AdsServer } from '../xds/ads-server.js';
 import { createSnapshotCache, type SnapshotCache } from '../xds/snapshot-cache.js';
-import { TYPE_URL } from '../xds/type-urls.js';
 import { PushController, type PushControllerOptions, type PushReport } from './push-controller.js';
 
 const { CLUSTER: CDS, ENDPOINT: EDS, LISTENER: LDS } = TYPE_URL;
@@ -51,7 +51,7 @@ interface Harness {
   controller: PushController;
   metrics: PilotMetrics;
   logs: Record<string, unknown>[];
-  connect(nodeId: string): AdsTestClient;
+  connect(nodeId: string, metadata?: Record<string, unknown>): AdsTestClient;
   nextPush(): Promise<PushReport>;
 }
 
@@ -77,8 +77,8 @@ async function start(options: Partial<PushControllerOptions> = {}, initial: obje
     controller,
     metrics,
     logs,
-    connect(nodeId) {
-      const c = new AdsTestClient(`127.0.0.1:${port}`, nodeId);
+    connect(nodeId, metadata) {
+      const c = new AdsTestClient(`127.0.0.1:${port}`, nodeId, metadata);
       cleanups.push(() => c.close());
       return c;
     },
@@ -156,7 +156,7 @@ describe('PushController', () => {
     expect(await pushed).toMatchObject({ trigger: 'config', pushed: [NODE_A], endpointsOnly: [] });
   });
 
-  it('skips proxies whose generated config did not change', async () => {
+  it('skips proxies the change cannot affect, without regenerating them', async () => {
     const h = await start({}, [serviceEntry('reviews', 'bookinfo'), serviceEntry('other', 'other')]);
     const a = h.connect(NODE_A);
     const b = h.connect(NODE_B);
@@ -168,7 +168,8 @@ describe('PushController', () => {
     h.memory.apply(serviceEntry('ratings', 'bookinfo')); // visible to bookinfo only (exportTo '.')
     const report = await pushed;
     expect(report.pushed).toEqual([NODE_A]);
-    expect(report.unchanged).toEqual([NODE_B]);
+    expect(report.skipped).toEqual([NODE_B]);
+    expect(report.unchanged).toEqual([]);
   });
 
   it('keeps the last config of a proxy whose generator throws, and pushes the others', async () => {
@@ -229,6 +230,91 @@ describe('PushController', () => {
     await gone;
     expect(h.cache.getSnapshot(NODE_A)).toBeUndefined();
     expect(h.controller.proxy(NODE_A)).toBeUndefined();
+  });
+});
+
+/** The real generators, each wrapped to count its calls (per xDS type and per proxy namespace). */
+function countingGenerators(): { generators: SidecarGenerators; calls: Record<string, number>; byNamespace: Record<string, number>; reset(): void } {
+  const calls: Record<string, number> = { listeners: 0, routes: 0, clusters: 0, endpoints: 0 };
+  const byNamespace: Record<string, number> = {};
+  const generators: SidecarGenerators = {
+    listeners: (snapshot, proxy, scope) => (calls.listeners!++, SIDECAR_GENERATORS.listeners(snapshot, proxy, scope)),
+    routes: (snapshot, proxy, scope) => {
+      calls.routes!++;
+      byNamespace[proxy.namespace] = (byNamespace[proxy.namespace] ?? 0) + 1;
+      return SIDECAR_GENERATORS.routes(snapshot, proxy, scope);
+    },
+    clusters: (inputs) => (calls.clusters!++, SIDECAR_GENERATORS.clusters(inputs)),
+    endpoints: (inputs) => (calls.endpoints!++, SIDECAR_GENERATORS.endpoints(inputs)),
+  };
+  const reset = (): void => {
+    for (const k of Object.keys(calls)) calls[k] = 0;
+    for (const k of Object.keys(byNamespace)) delete byNamespace[k];
+  };
+  return { generators, calls, byNamespace, reset };
+}
+
+const sidecarNode = (app: string, ns: string, ip: string) => ({
+  id: `sidecar~${ip}~${app}-v1.${ns}~${ns}.svc.cluster.local`,
+  metadata: { NAMESPACE: ns, WORKLOAD_NAME: `${app}-v1`, LABELS: { app, version: 'v1' }, INSTANCE_IPS: ip, ISTIO_VERSION: '1.22.0' },
+});
+const sidecarResource = (ns: string, hosts: string[]) => ({ apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: ns }, spec: { egress: [{ hosts }] } });
+const weightedVs = (app: string, ns: string, v1: number) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: app, namespace: ns },
+  spec: { hosts: [app], http: [{ route: [{ destination: { host: app, subset: 'v1' }, weight: v1 }, { destination: { host: app, subset: 'v2' }, weight: 100 - v1 }] }] },
+});
+
+describe('PushController with the real generators', () => {
+  // Two namespaces, a proxy in each, services exported everywhere.
+  const mesh = [
+    serviceEntry('reviews', 'bookinfo', 9080, ['*']),
+    workloadEntry('reviews-1', 'bookinfo', 'reviews', '10.1.0.1'),
+    serviceEntry('other', 'other', 9080, ['*']),
+    workloadEntry('other-1', 'other', 'other', '10.2.0.1'),
+    workloadEntry('other-2', 'other', 'other', '10.2.0.2'),
+  ];
+  const A = sidecarNode('productpage', 'bookinfo', '10.0.0.1');
+  const B = sidecarNode('client', 'other', '10.0.0.2');
+
+  async function connected(extra: object[]) {
+    const counting = countingGenerators();
+    const h = await start({ generate: undefined, generators: counting.generators }, [...mesh, ...extra]);
+    for (const n of [A, B]) {
+      const connectedPush = h.nextPush();
+      h.connect(n.id, n.metadata).send(CDS);
+      await connectedPush;
+    }
+    counting.reset();
+    return { h, counting };
+  }
+
+  it('regenerates only EDS, once per sharing key, when only endpoints change', async () => {
+    const { h, counting } = await connected([]);
+    const pushed = h.nextPush();
+    h.memory.apply(workloadEntry('other-2', 'other', 'other', '10.2.0.9'));
+    const report = await pushed;
+    expect(report).toMatchObject({ trigger: 'endpoint', endpointsOnly: [A.id, B.id] });
+    expect(counting.calls).toEqual({ listeners: 0, routes: 0, clusters: 0, endpoints: 2 });
+  });
+
+  it('regenerates LDS and RDS, not CDS or EDS, for a VirtualService edit', async () => {
+    const { h, counting } = await connected([weightedVs('reviews', 'bookinfo', 90)]);
+    const pushed = h.nextPush();
+    h.memory.apply(weightedVs('reviews', 'bookinfo', 80));
+    const report = await pushed;
+    expect([...report.pushed].sort()).toEqual([A.id, B.id].sort());
+    expect(counting.calls).toEqual({ listeners: 2, routes: 2, clusters: 0, endpoints: 0 });
+  });
+
+  it('regenerates only the proxy whose Sidecar scope sees the changed VirtualService', async () => {
+    const { h, counting } = await connected([sidecarResource('bookinfo', ['./*']), sidecarResource('other', ['./*']), weightedVs('reviews', 'bookinfo', 90)]);
+    const pushed = h.nextPush();
+    h.memory.apply(weightedVs('reviews', 'bookinfo', 80));
+    const report = await pushed;
+    expect(report).toMatchObject({ trigger: 'config', pushed: [A.id], skipped: [B.id] });
+    expect(counting.byNamespace).toEqual({ bookinfo: 1 });
   });
 });
 

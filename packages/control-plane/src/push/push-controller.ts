@@ -1,27 +1,29 @@
-// Turns config changes into pushes: store events → debounce → registry + mesh snapshot → per connected
-// proxy: generate → pack → snapshot cache (which pushes only the types whose version changed).
+// Turns config changes into pushes: store events → debounce → registry + mesh snapshot → which proxies
+// and kinds the change can affect (change-impact.ts) → generate (shared between proxies with equal
+// sharing keys, shared-config-cache.ts) → pack → snapshot cache (pushes only changed types).
 // Endpoint-only changes regenerate EDS alone; new proxies get their config at once.
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ConfigEvent, ConfigStore } from '../config/config-store.js';
-import { generateProxyConfig } from '../generators/index.js';
+import type { SidecarGenerators } from '../generators/index.js';
 import type { EnvoyResource, GeneratedConfig } from '../generators/types.js';
 import type { PilotMetrics } from '../metrics/pilot-metrics.js';
 import { metricType } from '../metrics/ads-metrics.js';
-import type { RegistryView, Workload } from '../registry/model.js';
-import { buildServiceEntryRegistry } from '../registry/service-entry-registry.js';
+import type { RegistryView } from '../registry/model.js';
 import type { MeshConfig } from '../snapshot/mesh-config.js';
 import { buildMeshSnapshot, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { createProxyView, type ProxyView } from '../snapshot/proxy-view.js';
 import type { AdsServer, AdsServerEvents } from '../xds/ads-server.js';
 import type { Snapshot, SnapshotResources } from '../xds/snapshot.js';
 import type { SnapshotCache } from '../xds/snapshot-cache.js';
-import { TYPE_URL } from '../xds/type-urls.js';
-import { hashResources } from '../xds/version-hash.js';
+import { changeImpact, type ProxyImpact } from './change-impact.js';
 import { ConvergenceTracker } from './convergence-tracker.js';
 import { createDebouncer, type DebounceOptions, type Debouncer } from './debounce.js';
-import { packGeneratedConfig, packResources, type PackedConfig } from './pack-config.js';
+import { ALL_KINDS, type XdsKind } from './own-config.js';
+import { PackMemo } from './pack-memo.js';
+import { NamespacedRegistry } from './registry-by-namespace.js';
+import { kindGeneratorOf, SharedConfigCache, type KindGenerator, type OwnParts } from './shared-config-cache.js';
 
 /** Why a push happened (Istio's push trigger reasons, lower-case): a config change, an endpoint-only
  *  change (EDS fast path), or a proxy that just connected. */
@@ -34,8 +36,10 @@ export interface PushReport {
   readonly version: number;
   /** Proxies whose config changed and was handed to the cache. */
   readonly pushed: readonly string[];
-  /** Proxies whose generated config was unchanged. */
+  /** Proxies regenerated whose config came out unchanged. */
   readonly unchanged: readonly string[];
+  /** Proxies the change could not affect: not regenerated at all. */
+  readonly skipped: readonly string[];
   /** Proxies whose generator threw; they keep their last config. */
   readonly failed: readonly string[];
   /** Proxies that got only EDS (the fast path). */
@@ -56,9 +60,13 @@ export interface PushControllerOptions {
   readonly debounce: DebounceOptions;
   readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   readonly metrics?: PilotMetrics;
-  /** The whole config of one proxy. Default: generators/index.ts's generateProxyConfig. */
+  /** The per-type generators (default: the real ones). Tests wrap them, e.g. to count calls per type. */
+  readonly generators?: SidecarGenerators;
+  /** Replaces the generators with one that builds a proxy's whole config (tests). Like the real ones it
+   *  must depend on the proxy only through what the sharing key covers (sharing-key.ts) plus its own
+   *  workload's inbound resources: its output is shared between proxies with equal keys. */
   readonly generate?: (snapshot: MeshSnapshot, proxy: ProxyView) => GeneratedConfig;
-  /** EDS only, for the fast path. Default: the `endpoints` of {@link generate}. */
+  /** EDS only, for the fast path, with {@link generate}. Default: the `endpoints` of {@link generate}. */
   readonly generateEndpoints?: (snapshot: MeshSnapshot, proxy: ProxyView) => readonly EnvoyResource[];
 }
 
@@ -66,6 +74,8 @@ interface ProxyState {
   view: ProxyView;
   /** Open streams with this node id (a proxy may reconnect before its old stream is gone). */
   connections: number;
+  /** Its own (inbound) parts, reused while changes do not touch its workload. */
+  own: OwnParts;
 }
 
 interface PendingChange {
@@ -73,38 +83,40 @@ interface PendingChange {
   readonly at: number;
 }
 
-const REGISTRY_KINDS = new Set(['ServiceEntry', 'WorkloadEntry']);
+const EVERY_KIND: ReadonlySet<XdsKind> = new Set(ALL_KINDS);
+const REGISTRY_KINDS: ReadonlySet<string> = new Set(['ServiceEntry', 'WorkloadEntry']);
 
-function workloadKey(w: Workload): string {
-  return `${w.namespace}/${w.name}`;
-}
-
-/** Whether `proxy` runs as `workload` (its node says so by name or by IP). */
-function runsAs(proxy: ProxyView, workload: Workload): boolean {
-  if (proxy.namespace !== workload.namespace) return false;
-  return proxy.workloadName === workload.name || (workload.address !== '' && proxy.ipAddresses.includes(workload.address));
+function kindGeneratorFor(options: PushControllerOptions): KindGenerator {
+  const base = kindGeneratorOf(options.generators);
+  const { generate, generateEndpoints } = options;
+  if (!generate && !generateEndpoints) return base;
+  return (snapshot, proxy, kinds) => {
+    if (kinds.size === 1 && kinds.has('endpoints') && generateEndpoints) return { endpoints: generateEndpoints(snapshot, proxy) };
+    return generate ? generate(snapshot, proxy) : base(snapshot, proxy, kinds);
+  };
 }
 
 /**
  * The push controller. {@link start} builds the first snapshot from the store synchronously (so a
  * proxy connecting right after gets real config) and subscribes to the store and the ADS server.
- * A generator that throws for one proxy is logged and counted; that proxy keeps its last config and
- * the others are pushed as usual.
+ * On each debounced batch it regenerates only the proxies, and only the kinds, the batch can affect;
+ * proxies with equal sharing keys share one generation. A generator that throws for one proxy is
+ * logged and counted; that proxy keeps its last config and the others are pushed as usual.
  */
 export class PushController extends EventEmitter<PushControllerEvents> {
   private readonly proxies = new Map<string, ProxyState>();
   private readonly tracker: ConvergenceTracker;
-  private readonly generate: (snapshot: MeshSnapshot, proxy: ProxyView) => GeneratedConfig;
-  private readonly generateEndpoints: (snapshot: MeshSnapshot, proxy: ProxyView) => readonly EnvoyResource[];
+  private readonly generateKinds: KindGenerator;
+  private readonly packMemo = new PackMemo();
+  private readonly registries = new NamespacedRegistry();
   private debouncer: Debouncer<PendingChange> | undefined;
   private unsubscribe: (() => void)[] = [];
   private version = 0;
-  private current: { snapshot: MeshSnapshot; registry: RegistryView } | undefined;
+  private current: { snapshot: MeshSnapshot; registry: RegistryView; config: SharedConfigCache } | undefined;
 
   constructor(private readonly options: PushControllerOptions) {
     super();
-    this.generate = options.generate ?? generateProxyConfig;
-    this.generateEndpoints = options.generateEndpoints ?? ((s, p) => this.generate(s, p).endpoints);
+    this.generateKinds = kindGeneratorFor(options);
     this.tracker = new ConvergenceTracker((seconds) => options.metrics?.proxyConvergenceTime.observe(seconds));
   }
 
@@ -152,7 +164,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     for (const u of this.unsubscribe.splice(0)) u();
   }
 
-  private state(): { snapshot: MeshSnapshot; registry: RegistryView } {
+  private state(): { snapshot: MeshSnapshot; registry: RegistryView; config: SharedConfigCache } {
     if (!this.current) throw new Error('PushController not started');
     return this.current;
   }
@@ -166,14 +178,17 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     this.debouncer?.push({ events, at: Date.now() });
   }
 
-  /** Rebuilds registry + snapshot from the store; returns the previous ones. */
-  private rebuild(): { snapshot: MeshSnapshot; registry: RegistryView } | undefined {
+  /** Rebuilds registry + snapshot from the store; returns the previous snapshot. The registry is
+   *  rebuilt only in the namespaces of `registryChanges` (ServiceEntry / WorkloadEntry events), and
+   *  whole on the first build. */
+  private rebuild(registryChanges: readonly ConfigEvent[] = []): MeshSnapshot | undefined {
     const started = performance.now();
     const entries = this.options.store.list();
-    const registry = buildServiceEntryRegistry(entries);
+    const registry = registryChanges.length > 0 || !this.current ? this.registries.update(entries, new Set(registryChanges.map((e) => e.ref.namespace))) : this.current.registry;
     const snapshot = buildMeshSnapshot(++this.version, this.options.mesh, entries, registry);
-    const previous = this.current;
-    this.current = { snapshot, registry };
+    const previous = this.current?.snapshot;
+    this.packMemo.rotate();
+    this.current = { snapshot, registry, config: new SharedConfigCache(snapshot, this.generateKinds, this.packMemo.pack) };
     const metrics = this.options.metrics;
     if (metrics) {
       metrics.pushContextInitSeconds.observe((performance.now() - started) / 1000);
@@ -187,53 +202,70 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     const startedAt = Math.min(...batch.map((b) => b.at));
     this.options.metrics?.debounceTime.observe(Math.max(0, Date.now() - startedAt) / 1000);
     const events = batch.flatMap((b) => b.events);
-    let previous: { snapshot: MeshSnapshot; registry: RegistryView } | undefined;
+    let previous: MeshSnapshot | undefined;
     try {
-      previous = this.rebuild();
+      previous = this.rebuild(events.filter((e) => REGISTRY_KINDS.has(e.ref.kind)));
     } catch (e) {
       // A bug in the registry or snapshot code: keep serving the last snapshot.
       this.options.metrics?.totalXdsInternalErrors.inc();
       this.options.logger.error({ err: e, code: 'WEFT_ERR_INTERNAL' }, 'building the mesh snapshot failed; proxies keep their config');
       return;
     }
-    const { snapshot, registry } = this.state();
-    const endpointOnly = events.every((e) => REGISTRY_KINDS.has(e.ref.kind)) && JSON.stringify(previous?.registry.services) === JSON.stringify(registry.services);
-    if (!endpointOnly || !previous) {
-      this.pushAll('config', snapshot, startedAt, () => 'full');
-      return;
+    const { snapshot } = this.state();
+    let impact: ReturnType<typeof changeImpact> | undefined;
+    try {
+      impact = changeImpact(previous, snapshot, events, [...this.proxies.values()].map((p) => p.view));
+    } catch (e) {
+      // A bug in the impact analysis must not stop pushes: push everything instead.
+      this.options.metrics?.totalXdsInternalErrors.inc();
+      this.options.logger.error({ err: e, code: 'WEFT_ERR_INTERNAL' }, 'change impact analysis failed; pushing every proxy');
     }
-    // Endpoint-only: a proxy whose own workload changed (labels, ports, address) may need new inbound
-    // listeners, so it gets a full push; every other proxy gets EDS alone.
-    const before = new Map(previous.registry.workloads.map((w) => [workloadKey(w), JSON.stringify(w)]));
-    const after = new Map(registry.workloads.map((w) => [workloadKey(w), JSON.stringify(w)]));
-    const changed = [...previous.registry.workloads, ...registry.workloads].filter((w) => before.get(workloadKey(w)) !== after.get(workloadKey(w)));
-    this.pushAll('endpoint', snapshot, startedAt, (view) => (changed.some((w) => runsAs(view, w)) ? 'full' : 'eds'));
+    this.pushAll(impact?.endpointOnly ? 'endpoint' : 'config', snapshot, startedAt, (nodeId) => impact?.proxies.get(nodeId));
   }
 
-  private pushAll(trigger: PushTrigger, snapshot: MeshSnapshot, startedAt: number, mode: (view: ProxyView) => 'full' | 'eds'): void {
+  private pushAll(trigger: PushTrigger, snapshot: MeshSnapshot, startedAt: number, impactOf: (nodeId: string) => ProxyImpact | undefined): void {
     this.options.metrics?.pushTriggers.inc({ type: trigger });
-    const report = { trigger, version: snapshot.version, pushed: [] as string[], unchanged: [] as string[], failed: [] as string[], endpointsOnly: [] as string[] };
+    const report = { trigger, version: snapshot.version, pushed: [] as string[], unchanged: [] as string[], skipped: [] as string[], failed: [] as string[], endpointsOnly: [] as string[] };
+    const config = this.state().config;
+    const before = { ...config.stats };
     for (const [nodeId, state] of this.proxies) {
-      const m = mode(state.view);
-      const outcome = this.pushProxy(nodeId, state.view, snapshot, startedAt, m, false);
+      const impact = impactOf(nodeId) ?? { kinds: EVERY_KIND, own: true };
+      if (impact.kinds.size === 0) {
+        report.skipped.push(nodeId);
+        continue;
+      }
+      const outcome = this.pushProxy(nodeId, state, impact.kinds, impact.own, startedAt, false);
       report[outcome].push(nodeId);
-      if (outcome === 'pushed' && m === 'eds') report.endpointsOnly.push(nodeId);
+      if (outcome === 'pushed' && impact.kinds.size === 1 && impact.kinds.has('endpoints')) report.endpointsOnly.push(nodeId);
     }
-    this.options.logger.debug({ trigger, version: snapshot.version, pushed: report.pushed.length, unchanged: report.unchanged.length, failed: report.failed.length }, 'push');
+    this.options.logger.debug(
+      {
+        trigger,
+        version: snapshot.version,
+        pushed: report.pushed.length,
+        unchanged: report.unchanged.length,
+        skipped: report.skipped.length,
+        failed: report.failed.length,
+        sharedGenerations: config.stats.sharedGenerations - before.sharedGenerations,
+        ownGenerations: config.stats.ownGenerations - before.ownGenerations,
+      },
+      'push',
+    );
     this.emit('push', report);
   }
 
-  /** Generates and hands one proxy's config to the cache. */
-  private pushProxy(nodeId: string, view: ProxyView, snapshot: MeshSnapshot, startedAt: number, mode: 'full' | 'eds', newConnection: boolean): 'pushed' | 'unchanged' | 'failed' {
+  /** Generates (or takes from the shared cache) and hands one proxy's config to the cache. */
+  private pushProxy(nodeId: string, state: ProxyState, kinds: ReadonlySet<XdsKind>, ownChanged: boolean, startedAt: number, newConnection: boolean): 'pushed' | 'unchanged' | 'failed' {
     const { cache, metrics, logger } = this.options;
+    const { snapshot, config } = this.state();
     const previous = cache.getSnapshot(nodeId);
     const started = performance.now();
-    let packed: PackedConfig;
+    let generated: Map<string, SnapshotResources>;
     try {
-      packed =
-        mode === 'eds' && previous
-          ? new Map([[TYPE_URL.ENDPOINT, packResources(TYPE_URL.ENDPOINT, this.generateEndpoints(snapshot, view))]])
-          : packGeneratedConfig(this.generate(snapshot, view));
+      // A proxy without a snapshot (its first generation failed) gets everything.
+      const result = config.resourcesFor(state.view, previous ? kinds : EVERY_KIND, ownChanged || !previous ? {} : state.own);
+      generated = result.resources;
+      state.own = { ...state.own, ...result.own };
     } catch (e) {
       metrics?.totalXdsInternalErrors.inc();
       logger.error({ err: e, node: nodeId, version: snapshot.version, code: 'WEFT_ERR_INTERNAL' }, `generating config for ${nodeId} failed; it keeps its last config`);
@@ -241,13 +273,12 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     }
     const generateSeconds = (performance.now() - started) / 1000;
 
-    // The new snapshot: the previous one with the regenerated types replaced (all four on a full push).
+    // The new snapshot: the previous one with the regenerated types replaced.
     const next = new Map<string, SnapshotResources>(previous ?? []);
     const changed: string[] = [];
-    for (const [typeUrl, resources] of packed) {
-      const version = hashResources(resources);
-      if (previous?.get(typeUrl)?.version !== version) changed.push(typeUrl);
-      next.set(typeUrl, { version, resources });
+    for (const [typeUrl, resources] of generated) {
+      if (previous?.get(typeUrl)?.version !== resources.version) changed.push(typeUrl);
+      next.set(typeUrl, resources);
     }
     if (changed.length === 0 && previous) return 'unchanged';
 
@@ -269,18 +300,30 @@ export class PushController extends EventEmitter<PushControllerEvents> {
 
   private onConnect(nodeId: string, metadata: Readonly<Record<string, unknown>>): void {
     const view = createProxyView(nodeId, metadata);
-    const existing = this.proxies.get(nodeId);
-    if (existing) {
-      existing.connections++;
+    let state = this.proxies.get(nodeId);
+    if (state) {
+      state.connections++;
       // The newest stream's metadata describes the proxy now.
-      if (JSON.stringify(existing.view) === JSON.stringify(view) && this.options.cache.getSnapshot(nodeId)) return;
-      existing.view = view;
-    } else this.proxies.set(nodeId, { view, connections: 1 });
+      if (JSON.stringify(state.view) === JSON.stringify(view) && this.options.cache.getSnapshot(nodeId)) return;
+      state.view = view;
+      state.own = {};
+    } else {
+      state = { view, connections: 1, own: {} };
+      this.proxies.set(nodeId, state);
+    }
     // Generated now, on the connect path, so the proxy's first requests are answered without waiting
     // for the debounce; the snapshot in force may lag pending changes by up to one debounce.
     this.options.metrics?.pushTriggers.inc({ type: 'proxy' });
-    const outcome = this.pushProxy(nodeId, view, this.snapshot, Date.now(), 'full', true);
-    this.emit('push', { trigger: 'proxy', version: this.snapshot.version, pushed: outcome === 'pushed' ? [nodeId] : [], unchanged: outcome === 'unchanged' ? [nodeId] : [], failed: outcome === 'failed' ? [nodeId] : [], endpointsOnly: [] });
+    const outcome = this.pushProxy(nodeId, state, EVERY_KIND, true, Date.now(), true);
+    this.emit('push', {
+      trigger: 'proxy',
+      version: this.snapshot.version,
+      pushed: outcome === 'pushed' ? [nodeId] : [],
+      unchanged: outcome === 'unchanged' ? [nodeId] : [],
+      skipped: [],
+      failed: outcome === 'failed' ? [nodeId] : [],
+      endpointsOnly: [],
+    });
   }
 
   private onDisconnect(nodeId: string): void {

@@ -4,12 +4,10 @@
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adsServiceDefinition, STREAM_AGGREGATED_RESOURCES_PATH, type DiscoveryResponse } from '../protos/ads-service.js';
-import { packAny } from '../protos/any.js';
+import { adsServiceDefinition, STREAM_AGGREGATED_RESOURCES_PATH, type DiscoveryResponse, packAny, TYPE_URL } from '@weft/shared/xds';
 import { AdsServer } from './ads-server.js';
 import { createSnapshot, type Snapshot } from './snapshot.js';
 import { createSnapshotCache } from './snapshot-cache.js';
-import { TYPE_URL } from './type-urls.js';
 
 const NODE = 'router~10.0.0.9~gateway.istio-system~istio-system.svc.cluster.local';
 

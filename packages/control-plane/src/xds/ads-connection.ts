@@ -3,11 +3,10 @@
 // the set of streams, events and counters.
 
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
-import type { DiscoveryRequest, DiscoveryResponse } from '../protos/ads-service.js';
+import { type DiscoveryRequest, type DiscoveryResponse, sortByPushOrder } from '@weft/shared/xds';
 import { toProxyNode, type ProxyNode } from './node-identity.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { StreamState, type RequestOutcome } from './stream-state.js';
-import { sortByPushOrder } from './type-urls.js';
 
 /** Why a stream ended. */
 export type DisconnectReason = 'client-closed' | 'slow-consumer' | 'invalid-request' | 'server-shutdown' | 'internal-error';

@@ -5,13 +5,10 @@ import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { packAny, unpackAny, type AnyMessage } from '../protos/any.js';
-import { protoIncludeDirs } from '../protos/load.js';
-import { plainToStruct } from '../protos/struct.js';
+import { packAny, unpackAny, type AnyMessage, protoIncludeDirs, plainToStruct, TYPE_URL } from '@weft/shared/xds';
 import { AdsServer, type AdsServerOptions } from './ads-server.js';
 import { createSnapshot, type Snapshot } from './snapshot.js';
 import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.js';
-import { TYPE_URL } from './type-urls.js';
 import type { XdsLogger } from './xds-logger.js';
 
 const { CLUSTER: CDS, ENDPOINT: EDS, LISTENER: LDS, ROUTE: RDS } = TYPE_URL;

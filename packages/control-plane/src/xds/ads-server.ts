@@ -5,12 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { adsServiceDefinition, type DiscoveryRequest, type DiscoveryResponse } from '../protos/ads-service.js';
+import { adsServiceDefinition, type DiscoveryRequest, type DiscoveryResponse, shortTypeName } from '@weft/shared/xds';
 import { AdsConnection, type ConnectionHooks, type DisconnectReason } from './ads-connection.js';
 import type { ProxyNode } from './node-identity.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import type { NackRecord, TypeSyncStatus } from './stream-state.js';
-import { shortTypeName } from './type-urls.js';
 import { stderrWarnLogger, type XdsLogger } from './xds-logger.js';
 
 /** Default bound on unanswered + queued responses per stream. Envoy answers every response within

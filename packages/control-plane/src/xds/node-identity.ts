@@ -1,8 +1,7 @@
 // Who is on the other end of an ADS stream: the identity taken from the first request's `node`
 // (id, cluster, metadata), kept for the life of the stream. Istio reads its proxy metadata from here.
 
-import type { NodeMessage } from '../protos/ads-service.js';
-import { structToPlain } from '../protos/struct.js';
+import { type NodeMessage, structToPlain } from '@weft/shared/xds';
 
 /** The node identity of a connected proxy. */
 export interface ProxyNode {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyMessage } from '../protos/any.js';
+import { type AnyMessage, TYPE_URL } from '@weft/shared/xds';
 import { createSnapshot, selectResources } from './snapshot.js';
 import { createSnapshotCache } from './snapshot-cache.js';
-import { TYPE_URL } from './type-urls.js';
 
 const any = (byte: number): AnyMessage => ({ type_url: TYPE_URL.CLUSTER, value: Uint8Array.from([byte]) });
 

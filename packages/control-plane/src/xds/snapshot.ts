@@ -1,7 +1,7 @@
 // The immutable per-node xDS snapshot: for each type URL, a content-hash version and the named
 // resources (already packed as Any). Also which of them a subscription selects. No I/O, no streams.
 
-import type { AnyMessage } from '../protos/any.js';
+import type { AnyMessage } from '@weft/shared/xds';
 import { hashResources } from './version-hash.js';
 
 /** The resources of one type in a snapshot and their version. */

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyMessage } from '../protos/any.js';
-import type { DiscoveryRequest } from '../protos/ads-service.js';
+import { type AnyMessage, type DiscoveryRequest, TYPE_URL } from '@weft/shared/xds';
 import { createSnapshot, type Snapshot } from './snapshot.js';
 import { StreamState } from './stream-state.js';
-import { TYPE_URL } from './type-urls.js';
 
 const CDS = TYPE_URL.CLUSTER;
 const LDS = TYPE_URL.LISTENER;

@@ -2,9 +2,8 @@
 // to, what was last sent (version, nonce), what it ACKed or NACKed, and which responses it has not
 // answered yet. Pure bookkeeping: no gRPC, no timers; ads-connection.ts drives it.
 
-import type { DiscoveryRequest, DiscoveryResponse } from '../protos/ads-service.js';
+import { type DiscoveryRequest, type DiscoveryResponse, isWildcardType } from '@weft/shared/xds';
 import { selectResources, type Snapshot, type Subscription } from './snapshot.js';
-import { isWildcardType } from './type-urls.js';
 
 /** The client's last NACK of a type. */
 export interface NackRecord {

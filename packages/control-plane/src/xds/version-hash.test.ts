@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyMessage } from '../protos/any.js';
-import { TYPE_URL } from './type-urls.js';
+import { type AnyMessage, TYPE_URL } from '@weft/shared/xds';
 import { hashResources } from './version-hash.js';
 
 const any = (bytes: number[], typeUrl: string = TYPE_URL.CLUSTER): AnyMessage => ({ type_url: typeUrl, value: Uint8Array.from(bytes) });

@@ -2,7 +2,7 @@
 // snapshot rebuilt with identical content is not pushed again. Knows nothing about streams.
 
 import { createHash } from 'node:crypto';
-import type { AnyMessage } from '../protos/any.js';
+import type { AnyMessage } from '@weft/shared/xds';
 
 /** Hex characters kept from the SHA-256: 64 bits, ample against accidental collisions, short enough
  *  to read in `/debug/syncz`. */

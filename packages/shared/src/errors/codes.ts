@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   WEFT_ERR_RESOURCE_DEPRECATED_VERSION: 'The apiVersion is served but deprecated by its CRD (reported as a warning, like kubectl).',
   WEFT_ERR_SCHEMA_UNKNOWN_FIELD:
     'A field the CRD schema does not declare. Kubernetes prunes it, so it is a warning unless strict validation asks for an error.',
+  WEFT_ERR_XDS_DECODE: 'An xDS response could not be decoded (malformed bytes, unknown or mismatched type URL); the whole response is NACKed.',
+  WEFT_ERR_XDS_INVALID_RESOURCE: 'An xDS resource decoded but is unusable (no filter chains, bad regex, ...); it is NACKed and its last good version stays in force.',
+  WEFT_ERR_XDS_STREAM: 'The ADS stream to the control plane ended or could not be opened; the proxy keeps its config and reconnects with backoff.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,9 +1,9 @@
-// The xDS v3 type URLs weftd serves, the order it pushes them in, and which ones have wildcard
-// subscriptions. Names only: how resources are encoded lives in protos/.
+// The xDS v3 type URLs Weft speaks, the order a server pushes them in, and which ones have wildcard
+// subscriptions. Names only: how resources are encoded lives in any.ts and load.ts.
 
 const PREFIX = 'type.googleapis.com/';
 
-/** Type URLs of the xDS resources and filter configs weftd produces (`type.googleapis.com/<full name>`). */
+/** Type URLs of the xDS resources and filter configs weftd produces and weft-proxy reads (`type.googleapis.com/<full name>`). */
 export const TYPE_URL = {
   LISTENER: `${PREFIX}envoy.config.listener.v3.Listener`,
   ROUTE: `${PREFIX}envoy.config.route.v3.RouteConfiguration`,

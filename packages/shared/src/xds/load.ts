@@ -10,8 +10,8 @@ import type { Root, Type } from 'protobufjs';
 
 const require = createRequire(import.meta.url);
 
-/** The .proto files weftd loads: the ADS service, every resource type it serves and every filter or
- *  transport-socket config it embeds in them. protobufjs follows their imports. */
+/** The .proto files loaded: the ADS service, every resource type weftd serves (and weft-proxy reads) and
+ *  every filter or transport-socket config embedded in them. protobufjs follows their imports. */
 export const XDS_PROTO_FILES: readonly string[] = [
   'envoy/service/discovery/v3/ads.proto',
   'envoy/config/listener/v3/listener.proto',
@@ -62,7 +62,7 @@ export function xdsProtoRoot(): Root {
       const candidate = path.join(dir, target);
       if (existsSync(candidate)) return candidate;
     }
-    throw new Error(`xDS proto ${target} (imported by ${origin || 'weftd'}) not found in ${dirs.join(', ')}`);
+    throw new Error(`xDS proto ${target} (imported by ${origin || 'XDS_PROTO_FILES'}) not found in ${dirs.join(', ')}`);
   };
   root.loadSync([...XDS_PROTO_FILES], { keepCase: true });
   root.resolveAll();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TYPE_URL } from '../xds/type-urls.js';
+import { TYPE_URL } from './type-urls.js';
 import { packAny, unpackAny } from './any.js';
 import { findMessageType } from './load.js';
 
@@ -109,5 +109,8 @@ describe('packAny / unpackAny', () => {
     expect(unpackAny({ type_url: 'type.googleapis.com/x.Y', value: new Uint8Array() })).toMatchObject({ ok: false, error: expect.stringContaining('not a loaded') });
     const garbage = unpackAny({ type_url: TYPE_URL.CLUSTER, value: Uint8Array.from([0x0a, 0xff, 0x01]) });
     expect(garbage).toMatchObject({ ok: false, error: expect.stringContaining('cannot decode envoy.config.cluster.v3.Cluster') });
+    // gRPC hands bytes over as a Buffer; truncation must be caught there too.
+    const fromWire = unpackAny({ type_url: TYPE_URL.CLUSTER, value: Buffer.from([0x0a, 0xff, 0x01]) });
+    expect(fromWire).toMatchObject({ ok: false, error: expect.stringContaining('index out of range') });
   });
 });

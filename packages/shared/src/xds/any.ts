@@ -45,8 +45,11 @@ export function packAny(typeUrl: string, message: object): AnyMessage {
 export function unpackAny(any: AnyMessage): UnpackResult {
   const type = typeFor(any.type_url);
   if (!type) return { ok: false, typeUrl: any.type_url, error: `${any.type_url} is not a loaded xDS message type` };
+  // Decode from a plain Uint8Array view, never a Buffer: protobufjs's Buffer reader clamps a string
+  // that runs past the end instead of failing, so truncated bytes from the wire would pass as valid.
+  const bytes = Buffer.isBuffer(any.value) ? new Uint8Array(any.value.buffer, any.value.byteOffset, any.value.byteLength) : any.value;
   try {
-    return { ok: true, typeUrl: any.type_url, message: type.toObject(type.decode(any.value), DECODE_OPTIONS) };
+    return { ok: true, typeUrl: any.type_url, message: type.toObject(type.decode(bytes), DECODE_OPTIONS) };
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     return { ok: false, typeUrl: any.type_url, error: `cannot decode ${messageNameOf(any.type_url)}: ${reason}` };

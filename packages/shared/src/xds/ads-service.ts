@@ -1,6 +1,6 @@
 // The gRPC service definition of envoy.service.discovery.v3.AggregatedDiscoveryService (state of the
-// world only), built from the loaded protos, plus the wire shapes of its two messages. Serving it is
-// xds/ads-server.ts's job.
+// world only), built from the loaded protos, plus the wire shapes of its two messages. weftd serves it
+// and weft-proxy calls it; neither side's protocol logic lives here.
 
 import type { MethodDefinition } from '@grpc/grpc-js';
 import type { Type } from 'protobufjs';
@@ -8,7 +8,7 @@ import type { AnyMessage } from './any.js';
 import { xdsProtoRoot } from './load.js';
 import type { StructMessage } from './struct.js';
 
-/** envoy.config.core.v3.Node as decoded (snake_case; only the fields weftd reads are typed). */
+/** envoy.config.core.v3.Node as decoded (snake_case; only the fields Weft reads or sends are typed). */
 export interface NodeMessage {
   id?: string;
   cluster?: string;
@@ -18,7 +18,8 @@ export interface NodeMessage {
   locality?: { region?: string; zone?: string; sub_zone?: string };
 }
 
-/** A DiscoveryRequest as the server sees it: absent strings are `''`, absent lists `[]`. */
+/** A DiscoveryRequest: absent strings are `''`, absent lists `[]` once decoded; a client may omit `node`
+ *  after the first request, as Envoy does. */
 export interface DiscoveryRequest {
   version_info: string;
   node: NodeMessage | undefined;
@@ -29,7 +30,7 @@ export interface DiscoveryRequest {
   error_detail: { code: number; message: string } | undefined;
 }
 
-/** A DiscoveryResponse as the server writes it. */
+/** A DiscoveryResponse. Decoded (client side), every field is present: missing strings are `''`. */
 export interface DiscoveryResponse {
   version_info: string;
   resources: AnyMessage[];

@@ -1,0 +1,175 @@
+// Generated and packed config for one mesh snapshot, shared between proxies that read the same
+// things: outbound config is generated once per sharing key and held by reference in every such
+// proxy's snapshot; only each proxy's own (inbound) part is generated per proxy, from a small snapshot.
+
+import { createHash } from 'node:crypto';
+import { packAny, TYPE_URL, type AnyMessage } from '@weft/shared/xds';
+import { clusterInputsFor } from '../generators/cds-inputs.js';
+import { generateProxyConfig, generateProxyEndpoints, SIDECAR_GENERATORS, type SidecarGenerators } from '../generators/index.js';
+import type { EnvoyResource } from '../generators/types.js';
+import { sidecarScopeFor } from '../snapshot/lookup-sidecar-scope.js';
+import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
+import type { ProxyView } from '../snapshot/proxy-view.js';
+import type { SnapshotResources } from '../xds/snapshot.js';
+import { hashResources } from '../xds/version-hash.js';
+import { LayeredResources } from './layered-resources.js';
+import { outboundSnapshot } from './outbound-snapshot.js';
+import { isOwnResource, KINDS_WITH_OWN_PART, ownSnapshot, type XdsKind } from './own-config.js';
+import { packResources, type PackOne } from './pack-config.js';
+import { isShareable, sharingContextOf, sharingKeys, type SharingContext } from './sharing-key.js';
+
+/** Generates the requested kinds of a proxy's config (others may be left out). Pure. */
+export type KindGenerator = (snapshot: MeshSnapshot, proxy: ProxyView, kinds: ReadonlySet<XdsKind>) => Partial<Record<XdsKind, readonly EnvoyResource[]>>;
+
+/** The type URL of each kind. */
+export const KIND_TYPE_URL: Readonly<Record<XdsKind, string>> = Object.freeze({
+  listeners: TYPE_URL.LISTENER,
+  routes: TYPE_URL.ROUTE,
+  clusters: TYPE_URL.CLUSTER,
+  endpoints: TYPE_URL.ENDPOINT,
+});
+
+/**
+ * A {@link KindGenerator} over the per-type sidecar generators: EDS alone goes through
+ * generateProxyEndpoints (the endpoint-only fast path), all four through generateProxyConfig, and any
+ * other set computes only the inputs it needs (the Sidecar scope for LDS/RDS, the cluster inputs for
+ * CDS/EDS).
+ */
+export function kindGeneratorOf(generators: SidecarGenerators = SIDECAR_GENERATORS): KindGenerator {
+  return (snapshot, proxy, kinds) => {
+    if (kinds.size === 4) return generateProxyConfig(snapshot, proxy, generators);
+    if (kinds.size === 1 && kinds.has('endpoints')) return { endpoints: generateProxyEndpoints(snapshot, proxy, generators) };
+    const out: Partial<Record<XdsKind, readonly EnvoyResource[]>> = {};
+    if (kinds.has('listeners') || kinds.has('routes')) {
+      const scope = sidecarScopeFor(snapshot, proxy);
+      if (kinds.has('listeners')) out.listeners = generators.listeners(snapshot, proxy, scope);
+      if (kinds.has('routes')) out.routes = generators.routes(snapshot, proxy, scope);
+    }
+    if (kinds.has('clusters') || kinds.has('endpoints')) {
+      const inputs = clusterInputsFor(snapshot, proxy);
+      if (kinds.has('clusters')) out.clusters = generators.clusters(inputs);
+      if (kinds.has('endpoints')) out.endpoints = generators.endpoints(inputs);
+    }
+    return out;
+  };
+}
+
+/** Packed resources of one kind and their content version. */
+export interface PackedPart {
+  readonly version: string;
+  readonly resources: ReadonlyMap<string, AnyMessage>;
+}
+
+/** A proxy's own parts (inbound listeners and clusters), kept between snapshots while unaffected. */
+export type OwnParts = Partial<Record<XdsKind, PackedPart>>;
+
+const EMPTY: PackedPart = Object.freeze({ version: hashResources(new Map()), resources: new Map<string, AnyMessage>() });
+
+function pack(kind: XdsKind, resources: readonly EnvoyResource[], packOne: PackOne): PackedPart {
+  const packed = packResources(KIND_TYPE_URL[kind], resources, packOne);
+  return packed.size === 0 ? EMPTY : { version: hashResources(packed), resources: packed };
+}
+
+/** LDS/RDS share one key, CDS/EDS another (they also depend on locality). */
+const GROUP_OF: Readonly<Record<XdsKind, 'listenersRoutes' | 'clustersEndpoints'>> = { listeners: 'listenersRoutes', routes: 'listenersRoutes', clusters: 'clustersEndpoints', endpoints: 'clustersEndpoints' };
+
+type Cached = PackedPart | { readonly error: unknown };
+
+/** Counters of one cache, for tests and the benchmark's understanding. */
+export interface CacheStats {
+  /** Shared generations (one per sharing key and group of kinds). */
+  sharedGenerations: number;
+  /** Own-part generations (one per proxy needing them). */
+  ownGenerations: number;
+}
+
+/**
+ * The config of one snapshot. {@link resourcesFor} gives the per-kind resources of a proxy: the shared
+ * part of its sharing key (generated on first use from that proxy, which stands for all with the same
+ * key) layered with its own part. A generator error is remembered per key and thrown to every proxy
+ * of that key.
+ */
+export class SharedConfigCache {
+  readonly context: SharingContext;
+  readonly stats: CacheStats = { sharedGenerations: 0, ownGenerations: 0 };
+  private readonly shared = new Map<string, Cached>();
+  private readonly outbound = new Map<string, MeshSnapshot>();
+
+  /** `packOne` packs each resource (default packAny; the push controller passes a PackMemo's). */
+  constructor(
+    readonly snapshot: MeshSnapshot,
+    private readonly generate: KindGenerator,
+    private readonly packOne: PackOne = packAny,
+  ) {
+    this.context = sharingContextOf(snapshot);
+  }
+
+  /**
+   * The resources of `kinds` for `proxy`, per type URL, and its own parts. `reuseOwn` are own parts
+   * generated for an earlier snapshot that the change did not affect; missing ones are generated.
+   * Throws what the generator throws.
+   */
+  resourcesFor(proxy: ProxyView, kinds: ReadonlySet<XdsKind>, reuseOwn: OwnParts = {}): { resources: Map<string, SnapshotResources>; own: OwnParts } {
+    const shareable = isShareable(proxy);
+    const shared = this.sharedParts(proxy, kinds, shareable);
+    const ownKinds = shareable ? [...kinds].filter((k) => KINDS_WITH_OWN_PART.has(k)) : [];
+    const own: OwnParts = {};
+    const missing = new Set(ownKinds.filter((k) => !reuseOwn[k]));
+    for (const k of ownKinds) if (reuseOwn[k]) own[k] = reuseOwn[k];
+    if (missing.size > 0) {
+      this.stats.ownGenerations++;
+      const generated = this.generate(ownSnapshot(this.snapshot, proxy), proxy, missing);
+      for (const k of missing) own[k] = pack(k, (generated[k] ?? []).filter((r) => isOwnResource(k, r)), this.packOne);
+    }
+    const resources = new Map<string, SnapshotResources>();
+    for (const k of kinds) {
+      const s = shared[k] ?? EMPTY;
+      const o = own[k];
+      if (!o || o.resources.size === 0) resources.set(KIND_TYPE_URL[k], s);
+      else {
+        const version = createHash('sha256').update(`${s.version}/${o.version}`).digest('hex').slice(0, 16);
+        resources.set(KIND_TYPE_URL[k], { version, resources: new LayeredResources(s.resources, o.resources) });
+      }
+    }
+    return { resources, own };
+  }
+
+  /** The outbound slice for a sharing key (the same for every proxy of the key). */
+  private outboundSnapshotFor(key: string, proxy: ProxyView): MeshSnapshot {
+    let slice = this.outbound.get(key);
+    if (!slice) this.outbound.set(key, (slice = outboundSnapshot(this.snapshot, proxy)));
+    return slice;
+  }
+
+  private sharedParts(proxy: ProxyView, kinds: ReadonlySet<XdsKind>, shareable: boolean): Partial<Record<XdsKind, PackedPart>> {
+    const keys = sharingKeys(this.snapshot, proxy, this.context);
+    const out: Partial<Record<XdsKind, PackedPart>> = {};
+    const missing = new Set<XdsKind>();
+    for (const k of kinds) {
+      const cached = this.shared.get(`${k}|${keys[GROUP_OF[k]]}`);
+      if (cached && 'error' in cached) throw cached.error;
+      if (cached) out[k] = cached;
+      else missing.add(k);
+    }
+    if (missing.size === 0) return out;
+    // The missing kinds are generated together (LDS and RDS share their inputs, as do CDS and EDS);
+    // kinds not asked for are not generated, so an EDS-only push never builds clusters.
+    this.stats.sharedGenerations++;
+    const parts = new Map<XdsKind, PackedPart>();
+    try {
+      const generated = this.generate(shareable ? this.outboundSnapshotFor(keys.listenersRoutes, proxy) : this.snapshot, proxy, missing);
+      for (const k of missing) {
+        const resources = generated[k] ?? [];
+        parts.set(k, pack(k, shareable ? resources.filter((r) => !isOwnResource(k, r)) : resources, this.packOne));
+      }
+    } catch (error) {
+      for (const k of missing) this.shared.set(`${k}|${keys[GROUP_OF[k]]}`, { error });
+      throw error;
+    }
+    for (const [k, part] of parts) {
+      this.shared.set(`${k}|${keys[GROUP_OF[k]]}`, part);
+      out[k] = part;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,139 @@
+// The admin API on :15000 with Envoy's paths and shapes: /ready, /config_dump, /clusters, /listeners,
+// /stats, /stats/prometheus, /logging, /quitquitquit, /help. It reads the current snapshot only, so it
+// answers the same whether or not the control plane is reachable. Routing here; rendering in *-view.ts.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RE2JS } from 're2js';
+import type { ServerState } from '../lifecycle/server-state.js';
+import type { LogRegistry } from '../log/logger.js';
+import type { AdsClientStats } from '../xds-client/ads-client.js';
+import type { XdsSnapshot } from '../xds-client/resource-store.js';
+import { renderClustersJson, renderClustersText } from './clusters-view.js';
+import { buildConfigDump, type BootstrapInfo } from './config-dump.js';
+import { listenHttp, send, type HttpServerHandle, type PlainResponse } from './http-listen.js';
+import { renderListenersJson, renderListenersText } from './listeners-view.js';
+import { handleLogging } from './logging-handler.js';
+import { collectStats, renderStatsPrometheus, renderStatsText } from './stats-view.js';
+
+/** What the admin API reads and the one thing it can ask for. Every read is a plain getter call. */
+export interface AdminContext {
+  snapshot(): XdsSnapshot;
+  xdsStats(): AdsClientStats;
+  state(): ServerState;
+  bootstrap(): BootstrapInfo;
+  readonly logs: LogRegistry;
+  /** Called by POST /quitquitquit once its response has been sent. */
+  quit(): void;
+}
+
+interface Endpoint {
+  readonly help: string;
+  /** Envoy's mutates_server_state: only POST may call it. */
+  readonly mutates: boolean;
+  handle(query: URLSearchParams, ctx: AdminContext, method: string): PlainResponse;
+}
+
+const json = (body: unknown, status = 200): PlainResponse => ({ status, body: `${JSON.stringify(body, null, 2)}\n`, contentType: 'application/json' });
+
+/** The `?filter=` of /stats as a name test (RE2, like Envoy), or the 400 for a bad regex. */
+function statsFilter(query: URLSearchParams): { keep: (name: string) => boolean } | { error: PlainResponse } {
+  const filter = query.get('filter');
+  if (filter === null || filter === '') return { keep: () => true };
+  try {
+    const re = RE2JS.compile(filter);
+    return { keep: (name) => re.test(name) };
+  } catch (e) {
+    return { error: { status: 400, body: `Invalid re2 regex: ${(e as Error).message}\n` } };
+  }
+}
+
+const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
+  '/help': { help: 'print out list of admin commands', mutates: false, handle: () => ({ status: 200, body: helpText() }) },
+  '/ready': {
+    help: 'print server state, return 200 if LIVE, otherwise return 503',
+    mutates: false,
+    handle: (_q, ctx) => {
+      const state = ctx.state();
+      return { status: state === 'LIVE' ? 200 : 503, body: `${state}\n` };
+    },
+  },
+  '/config_dump': {
+    help: 'dump current Envoy configs (include_eds, resource)',
+    mutates: false,
+    handle: (q, ctx) => {
+      const result = buildConfigDump(ctx.snapshot(), ctx.bootstrap(), { includeEds: q.has('include_eds'), resource: q.get('resource') ?? undefined });
+      return result.ok ? json(result.body) : { status: 400, body: `${result.error}\n` };
+    },
+  },
+  '/clusters': {
+    help: 'upstream cluster status (format=json)',
+    mutates: false,
+    handle: (q, ctx) => (q.get('format') === 'json' ? json(renderClustersJson(ctx.snapshot())) : { status: 200, body: renderClustersText(ctx.snapshot()) }),
+  },
+  '/listeners': {
+    help: 'print listener info (format=json)',
+    mutates: false,
+    handle: (q, ctx) => (q.get('format') === 'json' ? json(renderListenersJson(ctx.snapshot())) : { status: 200, body: renderListenersText(ctx.snapshot()) }),
+  },
+  '/stats': {
+    help: 'print server stats (filter, format=json|prometheus)',
+    mutates: false,
+    handle: (q, ctx) => {
+      const stats = collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state());
+      if (q.get('format') === 'prometheus') return { status: 200, body: renderStatsPrometheus(stats), contentType: 'text/plain; version=0.0.4' };
+      const filter = statsFilter(q);
+      if ('error' in filter) return filter.error;
+      if (q.get('format') === 'json') return json({ stats: stats.filter((s) => filter.keep(s.name)).map((s) => ({ name: s.name, value: s.value })) });
+      return { status: 200, body: renderStatsText(stats, filter.keep) };
+    },
+  },
+  '/stats/prometheus': {
+    help: 'print server stats in prometheus format',
+    mutates: false,
+    handle: (_q, ctx) => ({ status: 200, body: renderStatsPrometheus(collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state())), contentType: 'text/plain; version=0.0.4' }),
+  },
+  '/logging': {
+    help: 'query/change logging levels (level, <logger>)',
+    // Listing is allowed on GET; changing a level needs POST (checked in the handler).
+    mutates: false,
+    handle: (q, ctx, method) => handleLogging(q, ctx.logs, method === 'POST'),
+  },
+  '/quitquitquit': { help: 'exit the server', mutates: true, handle: () => ({ status: 200, body: 'OK\n' }) },
+};
+
+function helpText(): string {
+  return `admin commands are:\n${Object.entries(ENDPOINTS)
+    .map(([path, e]) => `  ${path}: ${e.help}\n`)
+    .join('')}`;
+}
+
+/** Answers one admin request (exported for tests of routing without a socket). */
+export function routeAdminRequest(method: string, url: URL, ctx: AdminContext): PlainResponse {
+  const path = url.pathname === '/' ? '/help' : url.pathname;
+  const endpoint = ENDPOINTS[path];
+  if (!endpoint) return { status: 404, body: `invalid path. ${helpText()}` };
+  if (endpoint.mutates && method !== 'POST') return { status: 405, body: `Method ${method} not allowed, POST required.\n` };
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return { status: 405, body: `Method ${method} not allowed.\n` };
+  return endpoint.handle(url.searchParams, ctx, method);
+}
+
+/** Starts the admin server on `host:port`. Rendering errors become a 500, never a crash. */
+export async function startAdminServer(ctx: AdminContext, host: string, port: number): Promise<HttpServerHandle> {
+  const log = ctx.logs.get('admin');
+  return listenHttp(host, port, (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://admin');
+    let response: PlainResponse;
+    try {
+      response = routeAdminRequest(method, url, ctx);
+    } catch (e) {
+      log.error('admin request failed', { path: url.pathname, error: e });
+      response = { status: 500, body: `internal error: ${e instanceof Error ? e.message : String(e)}\n` };
+    }
+    log.debug('admin request', { method, path: url.pathname, status: response.status });
+    if (url.pathname === '/quitquitquit' && response.status === 200) res.once('finish', () => ctx.quit());
+    // Drain the request body (curl -X POST may send one) so the connection can be reused.
+    req.resume();
+    send(res, response);
+  });
+}

@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { TYPE_URL } from '@weft/shared/xds';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BLACKHOLE, REVIEWS, edsCluster, httpListener, loadAssignment, routeConfig } from '../../test/mesh-fixtures.js';
+import { XdsTestServer, waitFor } from '../../test/xds-test-server.js';
+import { defaultProxyConfig, type ProxyConfig } from '../config.js';
+import { startProxy, type ProxyHandle } from './start-proxy.js';
+
+let xds: XdsTestServer | undefined;
+let proxy: ProxyHandle | undefined;
+let exits: number[] = [];
+
+afterEach(async () => {
+  await proxy?.close();
+  await xds?.close();
+  proxy = undefined;
+  xds = undefined;
+  exits = [];
+});
+
+async function start(overrides: Partial<ProxyConfig> = {}): Promise<ProxyHandle> {
+  xds ??= await XdsTestServer.start();
+  const logStream = new PassThrough();
+  logStream.resume();
+  proxy = await startProxy(defaultProxyConfig({ adminPort: 0, healthPort: 0, statsPort: 0, discoveryAddress: xds.address, workloadName: 'reviews-v1', ...overrides }), {
+    logStream,
+    exit: (code) => exits.push(code),
+    backoff: { initialMs: 20, maxMs: 100 },
+    healthHost: '127.0.0.1',
+  });
+  return proxy;
+}
+
+async function get(port: number, path: string, method = 'GET'): Promise<{ status: number; body: string; type: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+}
+
+function serveMesh(s: XdsTestServer): void {
+  s.set(TYPE_URL.CLUSTER, '1', [edsCluster(REVIEWS), BLACKHOLE]);
+  s.set(TYPE_URL.ENDPOINT, '1', [loadAssignment(REVIEWS, ['10.0.0.7'])]);
+  s.set(TYPE_URL.LISTENER, '1', [httpListener('0.0.0.0_9080', 9080, '9080')]);
+  s.set(TYPE_URL.ROUTE, '1', [routeConfig('9080', REVIEWS)]);
+}
+
+describe('startProxy', () => {
+  it('answers on admin and health ports before any config, and goes LIVE once CDS and LDS arrive', async () => {
+    const p = await start();
+    expect(await get(p.adminPort, '/ready')).toMatchObject({ status: 503, body: 'INITIALIZING\n' });
+    expect(await get(p.healthPort, '/healthz/ready')).toEqual({
+      status: 503,
+      body: 'config not received from XDS server (is weftd running?): cds updates: 0 successful, 0 rejected; lds updates: 0 successful, 0 rejected\n',
+      type: 'text/plain; charset=utf-8',
+    });
+
+    if (!xds) throw new Error('no xds server');
+    serveMesh(xds);
+    await waitFor(async () => (await get(p.adminPort, '/ready')).status === 200, 'LIVE');
+    expect(await get(p.adminPort, '/ready')).toMatchObject({ status: 200, body: 'LIVE\n' });
+    expect(await get(p.healthPort, '/healthz/ready')).toMatchObject({ status: 200, body: '' });
+    await waitFor(() => p.xds.snapshot().route.versionInfo === '1', 'routes');
+
+    const dump = await get(p.adminPort, '/config_dump');
+    expect(dump.type).toBe('application/json');
+    const configs = (JSON.parse(dump.body) as { configs: { '@type': string; [k: string]: unknown }[] }).configs;
+    expect(configs.map((c) => c['@type'].split('.').at(-1))).toEqual(['BootstrapConfigDump', 'ClustersConfigDump', 'ListenersConfigDump', 'RoutesConfigDump']);
+    expect(configs[0]).toMatchObject({ bootstrap: { node: { id: p.node.id }, admin: { address: { socket_address: { port_value: p.adminPort } } } } });
+    expect(configs[1]).toMatchObject({ version_info: '1', dynamic_active_clusters: [{ cluster: { name: 'BlackHoleCluster' } }, { cluster: { name: REVIEWS } }] });
+
+    expect((await get(p.adminPort, '/clusters')).body).toContain(`${REVIEWS}::10.0.0.7:9080::health_flags::healthy`);
+    expect((await get(p.adminPort, '/listeners')).body).toBe('0.0.0.0_9080::0.0.0.0:9080\n');
+    const stats = (await get(p.adminPort, '/stats')).body;
+    expect(stats).toContain('cluster_manager.cds.update_success: 1\n');
+    expect(stats).toContain('listener_manager.lds.update_success: 1\n');
+    expect(stats).toContain('control_plane.connected_state: 1\n');
+    expect(stats).toContain('server.state: 0\n');
+    expect((await get(p.adminPort, '/stats?filter=^listener_manager')).body.split('\n').filter(Boolean).every((l) => l.startsWith('listener_manager.'))).toBe(true);
+    expect((await get(p.adminPort, '/stats/prometheus')).body).toContain('# TYPE envoy_cluster_manager_cds_update_success counter\nenvoy_cluster_manager_cds_update_success{} 1\n');
+  });
+
+  it('keeps serving its last good config, and stays ready, while weftd is down', async () => {
+    const p = await start();
+    if (!xds) throw new Error('no xds server');
+    serveMesh(xds);
+    await waitFor(() => p.xds.snapshot().route.versionInfo === '1', 'config');
+    await xds.close();
+    xds = undefined;
+    await waitFor(async () => (await get(p.adminPort, '/stats')).body.includes('control_plane.connected_state: 0'), 'disconnected');
+    expect(await get(p.adminPort, '/ready')).toMatchObject({ status: 200, body: 'LIVE\n' });
+    expect(await get(p.healthPort, '/healthz/ready')).toMatchObject({ status: 200 });
+    expect((await get(p.adminPort, '/clusters')).body).toContain(`${REVIEWS}::observability_name::`);
+    expect((await get(p.adminPort, '/stats')).body).toMatch(/cluster_manager\.cds\.update_failure: [1-9]/);
+  });
+
+  it('lists and changes log levels on /logging (changes need POST)', async () => {
+    const p = await start({ logLevel: 'warning' });
+    expect(await get(p.adminPort, '/logging')).toMatchObject({ status: 200, body: 'active loggers:\n  admin: warning\n  config: warning\n  main: warning\n  upstream: warning\n' });
+    expect(await get(p.adminPort, '/logging?level=debug')).toMatchObject({ status: 405, body: 'Method GET not allowed, POST required.\n' });
+    expect((await get(p.adminPort, '/logging?config=debug', 'POST')).body).toContain('  config: debug\n  main: warning\n');
+    expect((await get(p.adminPort, '/logging?level=info', 'POST')).body).toBe('active loggers:\n  admin: info\n  config: info\n  main: info\n  upstream: info\n');
+    expect(await get(p.adminPort, '/logging?level=loud', 'POST')).toMatchObject({ status: 404, body: expect.stringContaining('usage: /logging?level=<level>') });
+    expect(await get(p.adminPort, '/logging?nope=info', 'POST')).toMatchObject({ status: 404 });
+  });
+
+  it('answers unknown paths with the command list, and refuses GET /quitquitquit', async () => {
+    const p = await start();
+    const unknown = await get(p.adminPort, '/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatch(/^invalid path\. admin commands are:\n {2}\/help: /);
+    expect((await get(p.adminPort, '/')).body).toContain('  /config_dump: dump current Envoy configs');
+    expect(await get(p.adminPort, '/quitquitquit')).toMatchObject({ status: 405, body: 'Method GET not allowed, POST required.\n' });
+    expect(exits).toEqual([]);
+  });
+
+  it('drains and exits through the exit hook on POST /quitquitquit', async () => {
+    const p = await start();
+    expect(await get(p.adminPort, '/quitquitquit', 'POST')).toMatchObject({ status: 200, body: 'OK\n' });
+    await waitFor(() => exits.length > 0, 'exit');
+    expect(exits).toEqual([0]);
+    expect(p.lifecycle.state).toBe('DRAINING');
+    await expect(fetch(`http://127.0.0.1:${p.adminPort}/ready`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${p.healthPort}/healthz/ready`)).rejects.toThrow();
+  });
+
+  it('fails to start when a port is taken, leaving nothing running', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      await expect(start({ healthPort: taken })).rejects.toThrow(/EADDRINUSE/);
+      expect(xds?.openStreams).toBe(0);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});

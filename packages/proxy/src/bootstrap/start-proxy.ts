@@ -1,0 +1,114 @@
+// Wires weft-proxy together, the only module that does: config → node identity → xDS client →
+// lifecycle and readiness → admin (:15000) and health (:15021) servers. Returns a handle to stop it.
+// The data-plane listeners (compiled from the snapshot) plug in here in the next milestone.
+
+import { hostname } from 'node:os';
+import { startAdminServer } from '../admin/admin-server.js';
+import { startHealthServer } from '../admin/health-server.js';
+import type { HttpServerHandle } from '../admin/http-listen.js';
+import type { ProxyConfig } from '../config.js';
+import { createReadinessCheck } from '../lifecycle/readiness.js';
+import { ServerLifecycle } from '../lifecycle/server-state.js';
+import { createLogRegistry, type LogRegistry } from '../log/logger.js';
+import { AdsClient } from '../xds-client/ads-client.js';
+import type { BackoffOptions } from '../xds-client/backoff.js';
+import { buildXdsNode, type XdsNode } from './xds-node.js';
+
+/** A running proxy. */
+export interface ProxyHandle {
+  readonly node: XdsNode;
+  readonly adminPort: number;
+  readonly healthPort: number;
+  readonly xds: AdsClient;
+  readonly lifecycle: ServerLifecycle;
+  readonly logs: LogRegistry;
+  /** Drains (readiness fails, state DRAINING), stops the xDS client, then the admin and health
+   *  servers. Idempotent; resolves when everything is closed. */
+  close(): Promise<void>;
+}
+
+/** Extra wiring for tests and embedders. */
+export interface StartOptions {
+  /** Where log lines go (default stderr, as Envoy logs). */
+  readonly logStream?: NodeJS.WritableStream;
+  /** Called with exit code 0 once POST /quitquitquit has drained and closed everything.
+   *  Default: process.exit, as Envoy exits. */
+  readonly exit?: (code: number) => void;
+  /** Stands in for a missing pod and workload name (default: the host name). */
+  readonly hostName?: string;
+  /** Reconnect backoff of the xDS client (tests shorten it). */
+  readonly backoff?: BackoffOptions;
+  /** Address of the health server (default 0.0.0.0, for probes from outside). The admin API stays on 127.0.0.1. */
+  readonly healthHost?: string;
+}
+
+/**
+ * Starts the proxy: binds the admin and health ports first (so a port in use fails fast, before any
+ * xDS traffic), then opens the ADS stream. The state is INITIALIZING until the first CDS and LDS
+ * responses have been processed, then LIVE, as Envoy's init completes on accepted or rejected config.
+ * Rejects when a port cannot be bound; everything started so far is closed first.
+ */
+export async function startProxy(config: ProxyConfig, options: StartOptions = {}): Promise<ProxyHandle> {
+  const logs = createLogRegistry(config.logLevel, options.logStream ?? process.stderr);
+  const log = logs.get('main');
+  const node = buildXdsNode(config, options.hostName ?? hostname());
+  const lifecycle = new ServerLifecycle();
+  const xds = new AdsClient({ address: config.discoveryAddress, node, logger: logs.get('config'), backoff: options.backoff });
+  const onUpdate = (): void => {
+    const { cluster, listener } = xds.stats().updates;
+    if (cluster.attempt > 0 && listener.attempt > 0 && lifecycle.advance('LIVE')) log.info('all dependencies initialized. starting workers', { node: node.id });
+  };
+  xds.on('ack', onUpdate);
+  xds.on('nack', onUpdate);
+
+  const servers: HttpServerHandle[] = [];
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      lifecycle.advance('DRAINING');
+      await xds.close();
+      await Promise.all(servers.map((s) => s.close()));
+    })();
+    return closing;
+  };
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const startedAt = Date.now();
+  // The bound admin port, for the bootstrap dump (differs from the config when 0 was asked for).
+  let adminPort = config.adminPort;
+
+  try {
+    const admin = await startAdminServer(
+      {
+        snapshot: () => xds.snapshot(),
+        xdsStats: () => xds.stats(),
+        state: () => lifecycle.state,
+        bootstrap: () => ({ node, discoveryAddress: config.discoveryAddress, adminPort, startedAt }),
+        logs,
+        quit: () => {
+          log.info('shutting down: /quitquitquit');
+          void close().then(() => exit(0));
+        },
+      },
+      '127.0.0.1',
+      config.adminPort,
+    );
+    servers.push(admin);
+    adminPort = admin.port;
+    const health = await startHealthServer(
+      createReadinessCheck(
+        () => xds.stats(),
+        () => lifecycle.state,
+      ),
+      options.healthHost ?? '0.0.0.0',
+      config.healthPort,
+    );
+    servers.push(health);
+    lifecycle.advance('INITIALIZING');
+    xds.start();
+    log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port });
+    return { node, adminPort: admin.port, healthPort: health.port, xds, lifecycle, logs, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

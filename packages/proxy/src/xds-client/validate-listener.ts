@@ -1,0 +1,66 @@
+// What makes a decoded Listener unusable, in Envoy's words where Envoy has them: no address, no filter
+// chains, duplicate filter chain matches, an HTTP connection manager without routes or with a router
+// that is not last, a tcp_proxy without a cluster. Inline route configs are checked like RDS ones.
+
+import { TYPE_URL } from '@weft/shared/xds';
+import type { FilterChainShape, FilterShape, HttpConnectionManagerShape, ListenerShape, RouteConfigurationShape, TcpProxyShape } from './envoy-shapes.js';
+import { routeConfigurationProblems } from './validate-route-configuration.js';
+
+function httpConnectionManagerProblems(hcm: HttpConnectionManagerShape, at: string): string[] {
+  const problems: string[] = [];
+  if (hcm.scoped_routes) problems.push(`${at}: scoped_routes is not supported by weft-proxy`);
+  else if (hcm.rds) {
+    if (!hcm.rds.route_config_name) problems.push(`${at}: rds.route_config_name must not be empty`);
+  } else if (hcm.route_config) {
+    problems.push(...routeConfigurationProblems(hcm.route_config as RouteConfigurationShape).map((p) => `${at}.route_config: ${p}`));
+  } else {
+    problems.push(`${at}: one of rds or route_config is required`);
+  }
+  const filters = hcm.http_filters ?? [];
+  filters.forEach((f, i) => {
+    const isRouter = f.typed_config?.['@type'] === TYPE_URL.ROUTER;
+    const last = i === filters.length - 1;
+    if (isRouter && !last) problems.push(`${at}: terminal filter named ${f.name ?? ''} of type envoy.filters.http.router must be the last filter in a http filter chain.`);
+    if (!isRouter && last) problems.push(`${at}: non-terminal filter named ${f.name ?? ''} of type ${f.typed_config?.['@type'] ?? '(none)'} is the last filter in a http filter chain.`);
+  });
+  return problems;
+}
+
+function filterProblems(filter: FilterShape, at: string): string[] {
+  const type = filter.typed_config?.['@type'];
+  if (!filter.typed_config) return [`${at}: filter ${filter.name ?? ''} has no typed_config`];
+  if (type === TYPE_URL.HTTP_CONNECTION_MANAGER) return httpConnectionManagerProblems(filter.typed_config as HttpConnectionManagerShape, at);
+  if (type === TYPE_URL.TCP_PROXY) {
+    const tcp = filter.typed_config as TcpProxyShape;
+    if (!tcp.cluster && !(tcp.weighted_clusters?.clusters?.length ?? 0)) return [`${at}: tcp_proxy needs cluster or weighted_clusters`];
+  }
+  return [];
+}
+
+function filterChainProblems(chain: FilterChainShape, at: string): string[] {
+  return (chain.filters ?? []).flatMap((f, i) => filterProblems(f, `${at}.filters[${i}]`));
+}
+
+/** Every reason `listener` cannot be used; empty when it can. */
+export function listenerProblems(listener: ListenerShape): string[] {
+  if (listener.api_listener) {
+    const hcm = listener.api_listener.api_listener;
+    return hcm?.['@type'] === TYPE_URL.HTTP_CONNECTION_MANAGER ? httpConnectionManagerProblems(hcm as HttpConnectionManagerShape, 'api_listener') : ['api_listener: only an HttpConnectionManager is supported'];
+  }
+  const problems: string[] = [];
+  const socket = listener.address?.socket_address;
+  if (!listener.address) problems.push('address is necessary');
+  else if (socket && (socket.address ?? '') === '') problems.push('address.socket_address.address must not be empty');
+  const chains = listener.filter_chains ?? [];
+  if (chains.length === 0 && !listener.default_filter_chain) problems.push('no filter chains specified');
+  const matches = new Map<string, number>();
+  chains.forEach((chain, i) => {
+    const key = JSON.stringify(chain.filter_chain_match ?? {});
+    const first = matches.get(key);
+    if (first !== undefined) problems.push(`filter_chains[${i}]: multiple filter chains with the same matching rules are defined (same as filter_chains[${first}])`);
+    else matches.set(key, i);
+    problems.push(...filterChainProblems(chain, `filter_chains[${i}]`));
+  });
+  if (listener.default_filter_chain) problems.push(...filterChainProblems(listener.default_filter_chain, 'default_filter_chain'));
+  return problems;
+}
