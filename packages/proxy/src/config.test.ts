@@ -27,6 +27,7 @@ describe('weft-proxy config', () => {
       adminPort: 15000,
       healthPort: 15021,
       statsPort: 15090,
+      outboundPort: 15001,
       logLevel: 'info',
       concurrency: 2,
       extraMetadata: {},

@@ -35,6 +35,8 @@ export interface ProxyConfig {
   readonly adminPort: number;
   readonly healthPort: number;
   readonly statsPort: number;
+  /** Port of the outbound listener, on 127.0.0.1: the app's explicit HTTP proxy (routes by Host). */
+  readonly outboundPort: number;
   readonly logLevel: LogLevel;
   /** Worker count (not used yet: one event loop); 0 means one per core. */
   readonly concurrency: number;
@@ -241,6 +243,16 @@ export const PROXY_SETTINGS = Object.freeze([
   declare({ key: 'adminPort', flag: 'admin-port', valueName: '<port>', env: ['WEFT_PROXY_ADMIN_PORT'], default: '15000', description: 'Admin API port, on 127.0.0.1 (Envoy admin: /config_dump, /clusters, /listeners, /stats, /logging, /ready, /quitquitquit); 0 picks a free port.', parse: port }),
   declare({ key: 'healthPort', flag: 'health-port', valueName: '<port>', env: ['WEFT_PROXY_HEALTH_PORT'], default: '15021', description: 'Health port (/healthz/ready, for kubelet and load balancers); 0 picks a free port.', parse: port }),
   declare({ key: 'statsPort', flag: 'stats-port', valueName: '<port>', env: ['WEFT_PROXY_STATS_PORT'], default: '15090', description: 'Prometheus stats port (/stats/prometheus). Reserved: not served yet.', parse: port }),
+  declare({
+    key: 'outboundPort',
+    flag: 'outbound-port',
+    valueName: '<port>',
+    env: ['WEFT_PROXY_OUTBOUND_PORT'],
+    default: '15001',
+    description:
+      'Outbound listener port, on 127.0.0.1: the app sends plain HTTP requests (Host: reviews:9080, or absolute-form http://reviews:9080/) and the proxy routes them with the route configuration named by the Host port (80 when absent); 0 picks a free port.',
+    parse: port,
+  }),
   declare({ key: 'logLevel', flag: 'log-level', valueName: '<level>', env: ['WEFT_PROXY_LOG_LEVEL'], default: 'info', description: `Lowest level logged, Envoy's names: ${LOG_LEVELS.join(', ')}. Changed at run time with POST /logging?level=.`, parse: oneOf(LOG_LEVELS) }),
   declare({
     key: 'concurrency',
@@ -329,6 +341,7 @@ export function parseProxyCommandLine(argv: readonly string[], env: Readonly<Rec
       ['--admin-port', c.adminPort],
       ['--health-port', c.healthPort],
       ['--stats-port', c.statsPort],
+      ['--outbound-port', c.outboundPort],
     ] as const;
     for (let i = 0; i < ports.length; i++) {
       for (let j = i + 1; j < ports.length; j++) {

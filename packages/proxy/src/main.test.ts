@@ -26,6 +26,7 @@ const quietEnv = async (): Promise<Record<string, string>> => ({
   WEFT_PROXY_ADMIN_PORT: '0',
   WEFT_PROXY_HEALTH_PORT: '0',
   WEFT_PROXY_STATS_PORT: '0',
+  WEFT_PROXY_OUTBOUND_PORT: '0',
   WEFT_PROXY_DISCOVERY_ADDRESS: `127.0.0.1:${await freePort()}`,
   WEFT_PROXY_LOG_LEVEL: 'off',
 });

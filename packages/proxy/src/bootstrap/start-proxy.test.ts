@@ -1,6 +1,8 @@
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { TYPE_URL } from '@weft/shared/xds';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BLACKHOLE, REVIEWS, edsCluster, httpListener, loadAssignment, routeConfig } from '../../test/mesh-fixtures.js';
 import { XdsTestServer, waitFor } from '../../test/xds-test-server.js';
@@ -23,7 +25,7 @@ async function start(overrides: Partial<ProxyConfig> = {}): Promise<ProxyHandle>
   xds ??= await XdsTestServer.start();
   const logStream = new PassThrough();
   logStream.resume();
-  proxy = await startProxy(defaultProxyConfig({ adminPort: 0, healthPort: 0, statsPort: 0, discoveryAddress: xds.address, workloadName: 'reviews-v1', ...overrides }), {
+  proxy = await startProxy(defaultProxyConfig({ adminPort: 0, healthPort: 0, statsPort: 0, outboundPort: 0, discoveryAddress: xds.address, workloadName: 'reviews-v1', ...overrides }), {
     logStream,
     exit: (code) => exits.push(code),
     backoff: { initialMs: 20, maxMs: 100 },
@@ -77,6 +79,40 @@ describe('startProxy', () => {
     expect(stats).toContain('server.state: 0\n');
     expect((await get(p.adminPort, '/stats?filter=^listener_manager')).body.split('\n').filter(Boolean).every((l) => l.startsWith('listener_manager.'))).toBe(true);
     expect((await get(p.adminPort, '/stats/prometheus')).body).toContain('# TYPE envoy_cluster_manager_cds_update_success counter\nenvoy_cluster_manager_cds_update_success{} 1\n');
+  });
+
+  it('routes app traffic on the outbound port with the config from xDS, and follows EDS changes', async () => {
+    const upstreams = await Promise.all(
+      ['first', 'second'].map(async (name) => {
+        const server = createHttpServer((_req, res) => res.end(name));
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return { server, port: (server.address() as AddressInfo).port };
+      }),
+    );
+    try {
+      const p = await start();
+      if (!xds || p.outboundPort === undefined) throw new Error('no xds server or outbound listener');
+      const [first, second] = upstreams as [(typeof upstreams)[0], (typeof upstreams)[0]];
+      xds.set(TYPE_URL.CLUSTER, '1', [edsCluster(REVIEWS)]);
+      xds.set(TYPE_URL.ENDPOINT, '1', [loadAssignment(REVIEWS, ['127.0.0.1'], first.port)]);
+      xds.set(TYPE_URL.LISTENER, '1', [httpListener('0.0.0.0_9080', 9080, '9080')]);
+      xds.set(TYPE_URL.ROUTE, '1', [routeConfig('9080', REVIEWS)]);
+      await waitFor(() => p.compiled().routeConfigs.has('9080') && p.compiled().clusters.get(REVIEWS)?.endpoints.length === 1, 'compiled config');
+      // fetch() drops a Host header, so undici's request carries it.
+      const ask = async () => (await request(`http://127.0.0.1:${p.outboundPort}/`, { headers: { host: 'reviews:9080' } })).body.text();
+      expect(await ask()).toBe('first');
+
+      xds.set(TYPE_URL.ENDPOINT, '2', [loadAssignment(REVIEWS, ['127.0.0.1'], second.port)]);
+      await waitFor(() => p.compiled().clusters.get(REVIEWS)?.endpoints[0]?.port === second.port, 'EDS update compiled');
+      expect(await ask()).toBe('second');
+      // The first endpoint left the config, so its pool went with it.
+      expect(p.outboundPools?.size).toBe(1);
+    } finally {
+      for (const u of upstreams) {
+        u.server.closeAllConnections();
+        u.server.close();
+      }
+    }
   });
 
   it('keeps serving its last good config, and stays ready, while weftd is down', async () => {

@@ -1,15 +1,18 @@
 // Wires weft-proxy together, the only module that does: config → node identity → xDS client →
-// lifecycle and readiness → admin (:15000) and health (:15021) servers. Returns a handle to stop it.
-// The data-plane listeners (compiled from the snapshot) plug in here in the next milestone.
+// lifecycle and readiness → admin (:15000) and health (:15021) servers → compiled config (rebuilt on
+// every accepted snapshot) → outbound listener (:15001, sidecar mode). Returns a handle to stop it.
 
 import { hostname } from 'node:os';
 import { startAdminServer } from '../admin/admin-server.js';
 import { startHealthServer } from '../admin/health-server.js';
 import type { HttpServerHandle } from '../admin/http-listen.js';
+import { EMPTY_COMPILED, compileSnapshot, type CompiledConfig } from '../compile/compile-config.js';
 import type { ProxyConfig } from '../config.js';
 import { createReadinessCheck } from '../lifecycle/readiness.js';
 import { ServerLifecycle } from '../lifecycle/server-state.js';
 import { createLogRegistry, type LogRegistry } from '../log/logger.js';
+import { startOutboundListener } from '../outbound/outbound-listener.js';
+import type { UpstreamPools } from '../outbound/upstream-pools.js';
 import { AdsClient } from '../xds-client/ads-client.js';
 import type { BackoffOptions } from '../xds-client/backoff.js';
 import { buildXdsNode, type XdsNode } from './xds-node.js';
@@ -19,7 +22,13 @@ export interface ProxyHandle {
   readonly node: XdsNode;
   readonly adminPort: number;
   readonly healthPort: number;
+  /** Bound port of the outbound listener; undefined in router mode (no sidecar listener). */
+  readonly outboundPort: number | undefined;
+  /** Upstream connection pools of the outbound listener, one per endpoint in use. */
+  readonly outboundPools: UpstreamPools | undefined;
   readonly xds: AdsClient;
+  /** The compiled config the data path reads now. */
+  compiled(): CompiledConfig;
   readonly lifecycle: ServerLifecycle;
   readonly logs: LogRegistry;
   /** Drains (readiness fails, state DRAINING), stops the xDS client, then the admin and health
@@ -60,6 +69,15 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   };
   xds.on('ack', onUpdate);
   xds.on('nack', onUpdate);
+  // Compiled once per accepted change and swapped in one assignment: a request reads `compiled` once
+  // and keeps that config to its end.
+  let compiled: CompiledConfig = EMPTY_COMPILED;
+  let pools: UpstreamPools | undefined;
+  xds.on('snapshot', (snapshot) => {
+    compiled = compileSnapshot(snapshot);
+    // Connections to endpoints that left every cluster are closed once their requests end.
+    void pools?.retain(new Set([...compiled.clusters.values()].flatMap((c) => c.endpoints.map((e) => e.key))));
+  });
 
   const servers: HttpServerHandle[] = [];
   let closing: Promise<void> | undefined;
@@ -103,10 +121,13 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       config.healthPort,
     );
     servers.push(health);
+    const outbound = config.mode === 'sidecar' ? await startOutboundListener({ port: config.outboundPort, config: () => compiled }) : undefined;
+    if (outbound) servers.push(outbound);
+    pools = outbound?.pools;
     lifecycle.advance('INITIALIZING');
     xds.start();
-    log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port });
-    return { node, adminPort: admin.port, healthPort: health.port, xds, lifecycle, logs, close };
+    log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port, outbound: outbound?.port });
+    return { node, adminPort: admin.port, healthPort: health.port, outboundPort: outbound?.port, outboundPools: outbound?.pools, xds, compiled: () => compiled, lifecycle, logs, close };
   } catch (e) {
     await close();
     throw e;

@@ -1,0 +1,63 @@
+// Compiles a route's RetryPolicy: which failures are retried (retry_on), how often (num_retries,
+// default 1 as in Envoy), the per-try timeout and retriable_status_codes.
+
+import { durationMs } from './duration.js';
+
+/** A compiled retry policy. */
+export interface RetryPolicy {
+  readonly numRetries: number;
+  /** 0 means none: each try may use the rest of the route timeout. */
+  readonly perTryTimeoutMs: number;
+  /** 5xx: any 5xx, connection failures, resets and per-try timeouts. */
+  readonly on5xx: boolean;
+  /** gateway-error: 502, 503, 504, connection failures, resets and per-try timeouts. */
+  readonly onGatewayError: boolean;
+  readonly onConnectFailure: boolean;
+  /** reset: disconnects and resets (connection failures included) and per-try timeouts. */
+  readonly onReset: boolean;
+  /** Status codes retried when retry_on has retriable-status-codes. */
+  readonly statusCodes: ReadonlySet<number>;
+}
+
+/** A failure of one try, as the retry decision sees it. */
+export type TryOutcome = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'connect-failure' } | { readonly kind: 'reset' } | { readonly kind: 'timeout' };
+
+/** The compiled policy, or undefined when the route has none. */
+export function compileRetryPolicy(p: unknown): RetryPolicy | undefined {
+  if (!p || typeof p !== 'object') return undefined;
+  const r = p as Record<string, unknown>;
+  const on = new Set(
+    String(r.retry_on ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
+  const num = (r.num_retries as { value?: unknown } | undefined)?.value;
+  const codes = Array.isArray(r.retriable_status_codes) ? (r.retriable_status_codes as unknown[]).map(Number) : [];
+  return Object.freeze({
+    numRetries: typeof num === 'number' ? num : 1,
+    perTryTimeoutMs: durationMs(r.per_try_timeout) ?? 0,
+    on5xx: on.has('5xx'),
+    onGatewayError: on.has('gateway-error'),
+    onConnectFailure: on.has('connect-failure'),
+    onReset: on.has('reset'),
+    statusCodes: new Set(on.has('retriable-status-codes') ? codes : []),
+  });
+}
+
+/** Whether `outcome` is retried under `policy` (attempts left are the caller's business). */
+export function isRetriable(policy: RetryPolicy, outcome: TryOutcome): boolean {
+  switch (outcome.kind) {
+    case 'status':
+      return (
+        (policy.on5xx && outcome.status >= 500) ||
+        (policy.onGatewayError && outcome.status >= 502 && outcome.status <= 504) ||
+        policy.statusCodes.has(outcome.status)
+      );
+    case 'connect-failure':
+      return policy.on5xx || policy.onGatewayError || policy.onConnectFailure || policy.onReset;
+    case 'reset':
+    case 'timeout':
+      return policy.on5xx || policy.onGatewayError || policy.onReset;
+  }
+}

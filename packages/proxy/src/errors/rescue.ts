@@ -1,0 +1,46 @@
+// The one table from a data-path failure (or local answer) to the response the proxy sends and the
+// Envoy response flag it records. Statuses, bodies and flags are Envoy's, so access logs, metrics and
+// users' scripts read the same as with Envoy.
+
+/** Why the proxy answers a request itself instead of relaying an upstream response. */
+export type LocalReplyReason =
+  | 'no-route'
+  | 'no-cluster'
+  | 'no-healthy-upstream'
+  | 'connect-failure'
+  | 'connection-termination'
+  | 'upstream-timeout'
+  | 'fault-abort'
+  | 'direct-response'
+  | 'redirect';
+
+/** What the table says for one reason; `status` is a default the caller may override (fault abort,
+ *  direct response and redirect carry their configured status). */
+export interface RescueEntry {
+  readonly status: number;
+  /** Envoy response flag (`%RESPONSE_FLAGS%`), '' when Envoy sets none. */
+  readonly flag: string;
+  readonly body: string;
+}
+
+const RESET_BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason: ';
+
+/** Envoy's local replies. */
+export const RESCUE: Readonly<Record<LocalReplyReason, RescueEntry>> = Object.freeze({
+  // Envoy sends an empty 404 when no route matches (route_not_found).
+  'no-route': { status: 404, flag: 'NR', body: '' },
+  // The route names a cluster CDS does not have (cluster_not_found).
+  'no-cluster': { status: 503, flag: 'NC', body: '' },
+  'no-healthy-upstream': { status: 503, flag: 'UH', body: 'no healthy upstream' },
+  'connect-failure': { status: 503, flag: 'UF', body: `${RESET_BEFORE_HEADERS}connection failure` },
+  'connection-termination': { status: 503, flag: 'UC', body: `${RESET_BEFORE_HEADERS}connection termination` },
+  'upstream-timeout': { status: 504, flag: 'UT', body: 'upstream request timeout' },
+  'fault-abort': { status: 503, flag: 'FI', body: 'fault filter abort' },
+  'direct-response': { status: 200, flag: '', body: '' },
+  'redirect': { status: 301, flag: '', body: '' },
+});
+
+/** The flag Envoy adds when a request was delayed by the fault filter. */
+export const FAULT_DELAY_FLAG = 'DI';
+/** The flag Envoy adds when the retry limit was reached and the last failure is returned. */
+export const RETRY_LIMIT_FLAG = 'URX';
