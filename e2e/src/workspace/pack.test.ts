@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGES, packageDir } from '../harness/repo.js';
+import { PACKAGES, REPO_ROOT, packageDir } from '../harness/repo.js';
 
 const work = mkdtempSync(join(tmpdir(), 'weft-pack-'));
 const tarballs = new Map<string, string>();
@@ -42,5 +42,32 @@ describe('npm pack', () => {
     const run = spawnSync(join(dir, 'node_modules', '.bin', bin ?? ''), ['--version'], { cwd: dir, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe(`${bin} ${JSON.parse(readFileSync(join(packageDir('shared'), 'package.json'), 'utf8')).version}`);
+    if (bin === 'weftctl') {
+      // Real work from the installed tarballs: schemas, CEL rules and regex checks ship with @weft/shared.
+      const validate = spawnSync(join(dir, 'node_modules', '.bin', 'weftctl'), ['validate', '-f', join(REPO_ROOT, 'examples', 'bookinfo')], { cwd: dir, encoding: 'utf8' });
+      expect(validate.status, validate.stdout + validate.stderr).toBe(0);
+      expect(validate.stdout).toMatch(/\d+ resources valid in \d+ files/);
+      const invalid = spawnSync(join(dir, 'node_modules', '.bin', 'weftctl'), ['validate', '-f', join(REPO_ROOT, 'examples', 'invalid', 'bad-enum.yaml')], { cwd: dir, encoding: 'utf8' });
+      expect(invalid.status).toBe(1);
+      expect(invalid.stdout).toContain('Unsupported value: "MUTUAL_ISTIO"');
+    }
+  });
+
+  it('@weft/shared installs alone and its entry points load', () => {
+    const dir = mkdtempSync(join(work, 'install-shared-'));
+    const shared = tarballs.get('@weft/shared');
+    if (!shared) throw new Error('tarball missing');
+    const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', shared], { cwd: dir, encoding: 'utf8' });
+    expect(install.status, install.stderr).toBe(0);
+    const script = [
+      "const s = await import('@weft/shared');",
+      "const n = await import('@weft/shared/node');",
+      "const x = await import('@weft/shared/xds');",
+      "const v = s.validateResource({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r' }, spec: { hosts: ['r'], http: [{ timeout: '0.1ms', route: [{ destination: { host: 'r' } }] }] } });",
+      "console.log(JSON.stringify({ errors: v.errors.map((e) => e.path), node: typeof n.loadSources, xds: typeof x.packAny }));",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ errors: ['spec.http[0].timeout'], node: 'function', xds: 'function' });
   });
 });

@@ -33,11 +33,17 @@ export function isCheckedKind(gvk: GroupVersionKind): boolean {
 }
 
 /** `istioctl validate` checks a resource without a namespace as if in `default`, where
- *  `kubectl apply` would put it: some rules depend on it (exportTo "."). */
-function withDefaultNamespace(obj: Record<string, unknown>): Record<string, unknown> {
+ *  `kubectl apply` would put it: some rules depend on it (exportTo "."). A missing spec is an
+ *  empty one. */
+function withDefaults(obj: Record<string, unknown>): Record<string, unknown> {
   const metadata = isRecord(obj.metadata) ? obj.metadata : {};
-  if (typeof metadata.namespace === 'string' && metadata.namespace !== '') return obj;
-  return { ...obj, metadata: { ...metadata, namespace: 'default' } };
+  const hasNamespace = typeof metadata.namespace === 'string' && metadata.namespace !== '';
+  return {
+    ...obj,
+    metadata: hasNamespace ? metadata : { ...metadata, namespace: 'default' },
+    // istiod converts a resource without `spec` to one with an empty spec, and validates that.
+    spec: obj.spec ?? {},
+  };
 }
 
 /** Options of {@link validateResource}. */
@@ -87,7 +93,7 @@ export function validateResource(obj: unknown, options: ValidateOptions = {}): V
     // The API server runs the CRD schema before admission webhooks: an object the schema rejects
     // never reaches istiod's validation, so its semantic findings (often the same problem in other
     // words) are not reported either.
-    if (c.errors.length === 0) c.merge(validateSemantic(gvk, withDefaultNamespace(obj)));
+    if (c.errors.length === 0) c.merge(validateSemantic(gvk, withDefaults(obj)));
   } catch (e) {
     // A throw here is a bug in Weft; report it against the resource instead of crashing the caller.
     c.error('WEFT_ERR_INTERNAL', '', `internal validator error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

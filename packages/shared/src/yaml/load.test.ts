@@ -195,3 +195,11 @@ describe('parseDocuments', () => {
     expect(doc?.value).toEqual({ a: '1' });
   });
 });
+
+describe('parseDocuments on pathological input', () => {
+  it('reports nesting too deep to read as a syntax error, not the engine message', () => {
+    const deep = `a: ${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const [doc] = parseDocuments(deep, 'deep.yaml');
+    expect(new Set(doc?.syntaxErrors.map((e) => e.message))).toEqual(new Set(['document nesting is too deep to read']));
+  });
+});

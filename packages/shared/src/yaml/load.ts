@@ -230,6 +230,9 @@ function isEmptyDocument(doc: Document.Parsed): boolean {
 
 /** The yaml package appends " at line L, column C" (we print positions ourselves). */
 function cleanMessage(message: string): string {
+  // The yaml package recurses per nesting level; a pathologically deep document overflows the
+  // stack. Say what is wrong with the input instead of leaking the engine's message.
+  if (/maximum call stack size exceeded/i.test(message)) return 'document nesting is too deep to read';
   const first = message.split('\n', 1)[0] ?? message;
   return first.replace(/ at line \d+, column \d+:?\s*$/, '').trim();
 }

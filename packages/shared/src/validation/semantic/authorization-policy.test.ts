@@ -49,7 +49,7 @@ const cases: Case[] = [
   ['deny without rules', { action: 'DENY' }, 'spec.rules', 'DENY action without `rules` is meaningless', false],
   ['deny with an empty rule', { action: 'DENY', rules: [{}] }, null, '', false],
   ['provider with a non-CUSTOM action', { action: 'ALLOW', provider: { name: '' }, rules: [{}] }, 'spec.provider', '`provider` must not be with non CUSTOM action, found ALLOW', false],
-  ['CUSTOM is refused by Weft', { action: 'CUSTOM', provider: { name: 'my-custom-authz' }, rules: [{}] }, 'spec.action', 'CUSTOM action is not supported yet by Weft', false],
+  ['CUSTOM is accepted, as Istio does, with a warning that Weft does not enforce it', { action: 'CUSTOM', provider: { name: 'my-custom-authz' }, rules: [{}] }, null, '', true],
   ['CUSTOM with an empty provider', { action: 'CUSTOM', provider: { name: '' }, rules: [{}] }, 'spec.provider.name', '`provider.name` must not be empty', false],
   ['CUSTOM without a provider', { action: 'CUSTOM', rules: [{}] }, 'spec.provider.name', '`provider.name` must not be empty', false],
   ['CUSTOM without rules', { action: 'CUSTOM', provider: { name: 'x' } }, 'spec.rules', 'CUSTOM action without `rules`', false],
@@ -146,9 +146,10 @@ describe('AuthorizationPolicy semantic rules', () => {
     }
   });
 
-  it('gives CUSTOM its own error code, so callers can tell "not yet" from "invalid"', () => {
-    const { errors } = run({ action: 'CUSTOM', provider: { name: 'ext' }, rules: [{}] });
-    expect(errors).toEqual([expect.objectContaining({ code: 'WEFT_ERR_SEMANTIC_UNSUPPORTED', path: 'spec.action' })]);
+  it('warns about CUSTOM with its own code, so callers can tell "not yet" from "invalid"', () => {
+    const { errors, warnings } = run({ action: 'CUSTOM', provider: { name: 'ext' }, rules: [{}] });
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'WEFT_ERR_SEMANTIC_UNSUPPORTED', path: 'spec.action', message: expect.stringContaining('not supported yet by Weft') })]);
   });
 
   it.each([

@@ -69,10 +69,12 @@ export const validateAuthorizationPolicy: KindValidator = (res, c) => {
   const provider = spec.provider;
 
   if (action === 'CUSTOM') {
-    c.error(
+    // A warning, not an error: Istio accepts the policy, so validation must too; the warning says
+    // what Weft will not do with it.
+    c.warn(
       'WEFT_ERR_SEMANTIC_UNSUPPORTED',
       'spec.action',
-      'CUSTOM action is not supported yet by Weft: it delegates decisions to an external authorizer (ext_authz), which Weft does not implement; use ALLOW, DENY or AUDIT',
+      'CUSTOM action is not supported yet by Weft: it delegates decisions to an external authorizer (ext_authz), which Weft does not implement; the policy is accepted but not enforced. Use ALLOW, DENY or AUDIT to enforce it',
     );
     checkCustomRules(c, spec, noRules);
   }
