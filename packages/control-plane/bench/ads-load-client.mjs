@@ -163,22 +163,41 @@ class SimulatedProxy {
   /** @param {{ nodeId: string, metadata: Record<string, unknown> }} spec @param {grpc.Client} client @param {Buffer} nodeBytes @param {Stats} stats */
   constructor(spec, client, nodeBytes, stats) {
     this.id = spec.nodeId;
+    this.client = client;
+    this.nodeBytes = nodeBytes;
     this.stats = stats;
+    this.convergedAt = 0;
+    this.lastAckAt = 0;
+    this.responsesSinceMark = 0;
+    this.stopped = false;
+    this.open();
+  }
+
+  /** Opens the ADS stream and subscribes, like Envoy after (re)connecting: wildcard CDS and LDS, then
+   *  whatever those name. A stream that fails is reopened after a short backoff. */
+  open() {
     /** @type {Map<string, { version: string, nonce: string, acked: boolean }>} */
     this.types = new Map();
     this.edsNames = /** @type {string[]} */ ([]);
     this.rdsNames = /** @type {string[]} */ ([]);
-    this.convergedAt = 0;
-    this.lastAckAt = 0;
-    this.responsesSinceMark = 0;
-    this.call = client.makeBidiStreamRequest(STREAM_AGGREGATED_RESOURCES_PATH, (b) => b, decodeResponse);
-    this.call.on('data', (r) => this.onResponse(r));
-    this.call.on('error', (e) => {
-      stats.errors++;
-      stats.lastError = String(e.message ?? e);
+    const call = this.client.makeBidiStreamRequest(STREAM_AGGREGATED_RESOURCES_PATH, (b) => b, decodeResponse);
+    this.call = call;
+    call.on('data', (r) => this.onResponse(r));
+    call.on('error', (e) => {
+      if (this.stopped) return;
+      this.stats.errors++;
+      this.stats.lastError = String(e.message ?? e);
+      setTimeout(() => {
+        if (!this.stopped && this.call === call) this.open();
+      }, 250);
     });
-    this.call.write(encodeRequest({ typeUrl: TYPE_URL.CLUSTER, node: nodeBytes }));
-    this.call.write(encodeRequest({ typeUrl: TYPE_URL.LISTENER }));
+    call.write(encodeRequest({ typeUrl: TYPE_URL.CLUSTER, node: this.nodeBytes }));
+    call.write(encodeRequest({ typeUrl: TYPE_URL.LISTENER }));
+  }
+
+  stop() {
+    this.stopped = true;
+    this.call.cancel();
   }
 
   /** @param {ReturnType<typeof decodeResponse>} r */
@@ -248,12 +267,10 @@ async function start(m) {
     const node = Buffer.from(Node.encode(Node.fromObject({ id: p.nodeId, cluster: 'bench', user_agent_name: 'envoy', metadata: plainToStruct(p.metadata) })).finish());
     return new SimulatedProxy(p, /** @type {grpc.Client} */ (clients[i % clients.length]), node, stats);
   });
-  while (stats.converged < proxies.length) {
-    await sleep(50);
-    if (stats.errors > 0 && stats.converged + stats.errors >= proxies.length) break;
-  }
+  while (stats.converged < proxies.length) await sleep(50);
   const times = proxies.map((p) => (p.convergedAt ? p.convergedAt - startedAt : Infinity));
   send({ type: 'converged', startedAt, times, errors: stats.errors, lastError: stats.lastError });
+  stats.errors = 0;
 }
 
 /** Waits until responses after the mark have stopped for `quietMs` and every proxy has ACKed its
@@ -283,7 +300,7 @@ process.on('message', (m) => {
     send({ type: 'marked' });
   } else if (m.type === 'settle') void settle(m);
   else if (m.type === 'stop') {
-    for (const p of proxies) p.call.cancel();
+    for (const p of proxies) p.stop();
     for (const c of clients) c.close();
     send({ type: 'stopped' });
     setTimeout(() => process.exit(0), 100);

@@ -8,6 +8,9 @@
 const api = 'networking.istio.io/v1';
 const res = (kind, name, namespace, spec) => ({ apiVersion: api, kind, metadata: { name, namespace }, spec });
 const pad = (n, width) => String(n).padStart(width, '0');
+/** A deterministic spread of features over services (Knuth's multiplicative hash), so that every
+ *  namespace gets its share of each. @param {number} i */
+const hash = (i) => Math.imul(i + 1, 2654435761) >>> 0;
 
 /**
  * Builds the mesh. `services` services in `namespaces` namespaces (round robin), each with `replicas`
@@ -41,9 +44,11 @@ export function buildMesh(options = {}) {
     const app = `svc-${pad(j, 3)}`;
     const host = `${app}.${namespace}.svc.cluster.local`;
     const f = /** @type {NonNullable<ReturnType<typeof files.get>>} */ (files.get(namespace));
+    const h = hash(i);
+    const feature = h % 100;
     const ports = [{ number: 8080, name: 'http', protocol: 'HTTP' }];
-    if (i % 5 === 0) ports.push({ number: 9090, name: 'grpc', protocol: 'GRPC' });
-    if (i % 20 === 1) ports.push({ number: 5432, name: 'tcp-db', protocol: 'TCP' });
+    if ((h >>> 8) % 5 === 0) ports.push({ number: 9090, name: 'grpc', protocol: 'GRPC' });
+    if ((h >>> 16) % 20 === 1) ports.push({ number: 5432, name: 'tcp-db', protocol: 'TCP' });
     f.services.push(res('ServiceEntry', app, namespace, { hosts: [host], location: 'MESH_INTERNAL', resolution: 'STATIC', ports, workloadSelector: { labels: { app } } }));
     for (let r = 0; r < replicas; r++) {
       const name = `${app}-v${r + 1}`;
@@ -57,15 +62,15 @@ export function buildMesh(options = {}) {
       });
     }
     scalable.push({ namespace, app, zone: `region-1/zone-${i % 3}` });
-    if (i % 10 < 3) {
+    if (feature < 30) {
       f.traffic.push(virtualService(app, namespace, 90));
       virtualServices.push({ namespace, name: app, host });
       const trafficPolicy =
-        i % 2 === 0
+        (h >>> 4) % 2 === 0
           ? { connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 100, maxRequestsPerConnection: 10 } }, outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' } }
           : { loadBalancer: { simple: 'ROUND_ROBIN' } };
       f.traffic.push(res('DestinationRule', app, namespace, { host: app, trafficPolicy, subsets: [1, 2].map((v) => ({ name: `v${v}`, labels: { version: `v${v}` } })) }));
-    } else if (i % 10 === 5) {
+    } else if (feature < 40) {
       f.traffic.push(res('DestinationRule', app, namespace, { host: app, trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } } }));
     }
   }

@@ -1,7 +1,7 @@
 // Turns config changes into pushes: store events → debounce → registry + mesh snapshot → which proxies
 // and kinds the change can affect (change-impact.ts) → generate (shared between proxies with equal
 // sharing keys, shared-config-cache.ts) → pack → snapshot cache (pushes only changed types).
-// Endpoint-only changes regenerate EDS alone; new proxies get their config at once.
+// Endpoint-only changes regenerate EDS alone; new proxies get theirs without waiting for the debounce.
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -85,6 +85,8 @@ interface PendingChange {
 
 const EVERY_KIND: ReadonlySet<XdsKind> = new Set(ALL_KINDS);
 const REGISTRY_KINDS: ReadonlySet<string> = new Set(['ServiceEntry', 'WorkloadEntry']);
+/** How long one turn of the event loop may spend on first configs of newly connected proxies. */
+const CONNECT_SLICE_MS = 20;
 
 function kindGeneratorFor(options: PushControllerOptions): KindGenerator {
   const base = kindGeneratorOf(options.generators);
@@ -100,8 +102,10 @@ function kindGeneratorFor(options: PushControllerOptions): KindGenerator {
  * The push controller. {@link start} builds the first snapshot from the store synchronously (so a
  * proxy connecting right after gets real config) and subscribes to the store and the ADS server.
  * On each debounced batch it regenerates only the proxies, and only the kinds, the batch can affect;
- * proxies with equal sharing keys share one generation. A generator that throws for one proxy is
- * logged and counted; that proxy keeps its last config and the others are pushed as usual.
+ * proxies with equal sharing keys share one generation. A newly connected proxy is queued and gets
+ * its first config from the snapshot in force within a turn or so of the event loop. A generator that
+ * throws for one proxy is logged and counted; that proxy keeps its last config and the others are
+ * pushed as usual.
  */
 export class PushController extends EventEmitter<PushControllerEvents> {
   private readonly proxies = new Map<string, ProxyState>();
@@ -111,6 +115,9 @@ export class PushController extends EventEmitter<PushControllerEvents> {
   private readonly registries = new NamespacedRegistry();
   private debouncer: Debouncer<PendingChange> | undefined;
   private unsubscribe: (() => void)[] = [];
+  /** Proxies that connected and wait for their first config, with when they connected. */
+  private readonly connecting = new Map<string, number>();
+  private draining: NodeJS.Immediate | undefined;
   private version = 0;
   private current: { snapshot: MeshSnapshot; registry: RegistryView; config: SharedConfigCache } | undefined;
 
@@ -161,6 +168,9 @@ export class PushController extends EventEmitter<PushControllerEvents> {
   /** Stops listening and drops pending changes. Snapshots already in the cache stay. */
   close(): void {
     this.debouncer?.close();
+    this.connecting.clear();
+    if (this.draining) clearImmediate(this.draining);
+    this.draining = undefined;
     for (const u of this.unsubscribe.splice(0)) u();
   }
 
@@ -229,6 +239,8 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     const config = this.state().config;
     const before = { ...config.stats };
     for (const [nodeId, state] of this.proxies) {
+      // A proxy still waiting for its first config gets it from the newest snapshot when its turn comes.
+      if (this.connecting.has(nodeId)) continue;
       const impact = impactOf(nodeId) ?? { kinds: EVERY_KIND, own: true };
       if (impact.kinds.size === 0) {
         report.skipped.push(nodeId);
@@ -311,19 +323,36 @@ export class PushController extends EventEmitter<PushControllerEvents> {
       state = { view, connections: 1, own: {} };
       this.proxies.set(nodeId, state);
     }
-    // Generated now, on the connect path, so the proxy's first requests are answered without waiting
-    // for the debounce; the snapshot in force may lag pending changes by up to one debounce.
-    this.options.metrics?.pushTriggers.inc({ type: 'proxy' });
-    const outcome = this.pushProxy(nodeId, state, EVERY_KIND, true, Date.now(), true);
-    this.emit('push', {
-      trigger: 'proxy',
-      version: this.snapshot.version,
-      pushed: outcome === 'pushed' ? [nodeId] : [],
-      unchanged: outcome === 'unchanged' ? [nodeId] : [],
-      skipped: [],
-      failed: outcome === 'failed' ? [nodeId] : [],
-      endpointsOnly: [],
-    });
+    // Generated right away, not after the debounce, from the snapshot in force (which may lag pending
+    // changes by up to one debounce). Not inside this event, though: when hundreds of proxies connect
+    // at once their first generations would block the event loop for seconds (ACKs unread, keepalive
+    // pings unanswered). They are queued and generated in slices; the proxies' requests wait for them.
+    if (!this.connecting.has(nodeId)) this.connecting.set(nodeId, Date.now());
+    this.draining ??= setImmediate(() => this.drainConnecting());
+  }
+
+  /** Generates the first config of queued proxies, for at most CONNECT_SLICE_MS per turn of the loop. */
+  private drainConnecting(): void {
+    this.draining = undefined;
+    const started = performance.now();
+    for (const [nodeId, connectedAt] of this.connecting) {
+      if (performance.now() - started > CONNECT_SLICE_MS) break;
+      this.connecting.delete(nodeId);
+      const state = this.proxies.get(nodeId);
+      if (!state) continue;
+      this.options.metrics?.pushTriggers.inc({ type: 'proxy' });
+      const outcome = this.pushProxy(nodeId, state, EVERY_KIND, true, connectedAt, true);
+      this.emit('push', {
+        trigger: 'proxy',
+        version: this.snapshot.version,
+        pushed: outcome === 'pushed' ? [nodeId] : [],
+        unchanged: outcome === 'unchanged' ? [nodeId] : [],
+        skipped: [],
+        failed: outcome === 'failed' ? [nodeId] : [],
+        endpointsOnly: [],
+      });
+    }
+    if (this.connecting.size > 0) this.draining = setImmediate(() => this.drainConnecting());
   }
 
   private onDisconnect(nodeId: string): void {
@@ -333,6 +362,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     state.connections--;
     if (state.connections > 0) return;
     this.proxies.delete(nodeId);
+    this.connecting.delete(nodeId);
     // Nothing is connected under this id any more: free its config; a reconnect regenerates it.
     this.options.cache.clearSnapshot(nodeId);
   }
