@@ -98,7 +98,7 @@ describe('generated docs', () => {
     expect(usage).toContain('PILOT_DEBOUNCE_AFTER');
   });
 
-  it('docs/config.md has the current weftd section (regenerate: node packages/control-plane/scripts/gen-config-doc.mjs)', () => {
+  it('docs/config.md has the current weftd section (regenerate: npm run gen:config-doc -w @weft/control-plane)', () => {
     const doc = readFileSync(CONFIG_DOC, 'utf8');
     expect(spliceConfigMarkdown(doc)).toBe(doc);
     expect(doc).toContain(renderConfigMarkdown());

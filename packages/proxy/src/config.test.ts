@@ -120,7 +120,7 @@ describe('weft-proxy config', () => {
     expect(usage).toContain('ISTIO_META_<NAME>');
   });
 
-  it('docs/config.md has the current weft-proxy section (regenerate: node packages/proxy/scripts/gen-config-doc.mjs)', () => {
+  it('docs/config.md has the current weft-proxy section (regenerate: npm run gen:config-doc -w @weft/proxy)', () => {
     const doc = readFileSync(CONFIG_DOC, 'utf8');
     expect(spliceConfigMarkdown(doc)).toBe(doc);
   });
