@@ -2,6 +2,7 @@
 // (bootstrap/) and stops it on SIGINT / SIGTERM. The binary in bin/ only calls main(); tests call it.
 
 import { WEFT_VERSION } from '@weft/shared';
+import { waitForStopSignal } from '@weft/shared/node';
 import { startWeftd, type StartOptions } from './bootstrap/start-weftd.js';
 import { parseWeftdCommandLine, renderUsage } from './config.js';
 
@@ -15,22 +16,6 @@ export interface MainOptions {
   readonly stop?: Promise<unknown>;
   /** Passed to startWeftd (tests). */
   readonly start?: StartOptions;
-}
-
-function signalled(): { promise: Promise<string>; dispose: () => void } {
-  let dispose = (): void => undefined;
-  const promise = new Promise<string>((resolve) => {
-    const on = (signal: NodeJS.Signals) => () => resolve(signal);
-    const onInt = on('SIGINT');
-    const onTerm = on('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    dispose = () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    };
-  });
-  return { promise, dispose };
 }
 
 /**
@@ -48,7 +33,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     out.write(parsed.action === 'version' ? `weftd ${WEFT_VERSION}\n` : USAGE);
     return 0;
   }
-  const signals = options.stop ? undefined : signalled();
+  const signals = options.stop ? undefined : waitForStopSignal();
   try {
     let handle;
     try {

@@ -3,6 +3,7 @@
 // The binary in bin/ only calls main(); tests call it directly.
 
 import { WEFT_VERSION } from '@weft/shared';
+import { waitForStopSignal } from '@weft/shared/node';
 import { startProxy, type ProxyHandle, type StartOptions } from './bootstrap/start-proxy.js';
 import { parseProxyCommandLine, renderUsage } from './config.js';
 
@@ -18,22 +19,6 @@ export interface MainOptions {
   readonly start?: Omit<StartOptions, 'exit'>;
   /** Called once the proxy is up, with its handle (tests read the bound ports from it). */
   readonly onStarted?: (handle: ProxyHandle) => void;
-}
-
-function signalled(): { promise: Promise<string>; dispose: () => void } {
-  let dispose = (): void => undefined;
-  const promise = new Promise<string>((resolve) => {
-    const on = (signal: NodeJS.Signals) => () => resolve(signal);
-    const onInt = on('SIGINT');
-    const onTerm = on('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    dispose = () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    };
-  });
-  return { promise, dispose };
 }
 
 /**
@@ -52,7 +37,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     out.write(parsed.action === 'version' ? `weft-proxy ${WEFT_VERSION}\n` : USAGE);
     return 0;
   }
-  const signals = options.stop ? undefined : signalled();
+  const signals = options.stop ? undefined : waitForStopSignal();
   let quit = (): void => undefined;
   const quitted = new Promise<string>((resolve) => {
     quit = () => resolve('quitquitquit');

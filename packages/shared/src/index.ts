@@ -43,4 +43,5 @@ export {
   type CrdCatalog,
 } from './api/kinds.js';
 export { createStructuralValidator, hasSchema, validateStructural, type StructuralValidator } from './validation/structural/index.js';
+export { GRPC_STATUS_CODES } from './validation/semantic/primitives/grpc-status.js';
 export { WEFT_VERSION } from './version.js';

@@ -1,35 +1,14 @@
 // Istio HTTPFaultInjection → the per-route config of Envoy's fault filter
 // (envoy.extensions.filters.http.fault.v3.HTTPFault), Istio's TranslateFault.
 
-import type { HTTPFaultInjection } from '@weft/shared';
+import { GRPC_STATUS_CODES, type HTTPFaultInjection } from '@weft/shared';
 import { TYPE_URL } from '@weft/shared/xds';
 import { toEnvoyDuration } from './route-duration.js';
 import { integerPercentToFractional, percentToFractional } from './route-percent.js';
 
-/** gRPC status names Istio accepts for `abort.grpcStatus` (grpc.SupportedGRPCStatus). */
-const GRPC_STATUS: Readonly<Record<string, number>> = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-};
-
 function grpcStatusCode(status: string): number | undefined {
   if (/^[0-9]+$/.test(status)) return Number(status);
-  return GRPC_STATUS[status.toUpperCase()];
+  return GRPC_STATUS_CODES[status.toUpperCase()];
 }
 
 /**
