@@ -204,9 +204,9 @@ describe('PushController', () => {
     await subscribe(client, [cluster]);
     await new Promise((r) => setTimeout(r, 20));
     const countBefore = await convergenceCount(h.metrics);
-    h.memory.apply(serviceEntry('ratings', 'bookinfo'));
-    // A new cluster changes CDS, and EDS's version (it covers the whole type, so the subscribed
-    // endpoints are resent under it): both must be ACKed.
+    h.memory.apply(serviceEntry('ratings', 'bookinfo'), workloadEntry('reviews-1', 'bookinfo', 'reviews', '10.0.0.9'));
+    // A new cluster changes CDS, and the new endpoint changes the subscribed load assignment (EDS
+    // pushes carry only changed assignments): both responses must be ACKed.
     const cds = await client.next(CDS);
     const eds = await client.next(EDS);
     let acked = once(h.ads, 'ack');

@@ -38,6 +38,11 @@ export interface Subscription {
  *  exist. A requested name that does not exist is simply absent (the protocol has no "does not exist"
  *  in SotW; clients time out), and is sent once it appears because the version changes. */
 export function selectResources(entry: SnapshotResources, subscription: Subscription): AnyMessage[] {
+  return selectNamedResources(entry, subscription).map(([, any]) => any);
+}
+
+/** {@link selectResources} with each resource's name. */
+export function selectNamedResources(entry: SnapshotResources, subscription: Subscription): [string, AnyMessage][] {
   const names = subscription.wildcard ? [...entry.resources.keys()] : [...subscription.names].filter((n) => entry.resources.has(n));
-  return names.sort().map((n) => entry.resources.get(n) as AnyMessage);
+  return names.sort().map((n) => [n, entry.resources.get(n) as AnyMessage]);
 }

@@ -149,3 +149,55 @@ describe('StreamState: unanswered responses', () => {
     expect(first.nonce).not.toBe(third?.nonce);
   });
 });
+
+describe('StreamState: pushes of named types carry only what changed', () => {
+  /** A snapshot where only `changed` moved to generation 2. */
+  const partlyChanged = (changed: string[]): Snapshot => {
+    const resources = ['a', 'b', 'c'].map((n) => res(n, changed.includes(n) ? 2 : 1));
+    return createSnapshot({ [CDS]: resources, [EDS]: resources });
+  };
+  const ack = (state: StreamState, typeUrl: string, r: { nonce: string; version_info: string }) => state.handleRequest(req(typeUrl, { response_nonce: r.nonce, version_info: r.version_info, resource_names: typeUrl === EDS ? ['a', 'b', 'c'] : [] }));
+
+  it('an EDS push after an ACK carries only the changed load assignments, under the new version', () => {
+    const { state, first } = subscribed(EDS, ['a', 'b', 'c']);
+    ack(state, EDS, first);
+    const push = state.nextResponse(EDS, partlyChanged(['b']), nonce);
+    expect(names(push)).toEqual(['b']);
+    expect(push?.version_info).toBe(partlyChanged(['b']).get(EDS)?.version);
+  });
+
+  it('CDS (a wildcard type) pushes still carry the whole set', () => {
+    const { state, first } = subscribed(CDS);
+    ack(state, CDS, first);
+    expect(names(state.nextResponse(CDS, partlyChanged(['b']), nonce))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sends nothing when no subscribed resource changed, and the next change is still seen', () => {
+    const { state, first } = subscribed(EDS, ['a']);
+    state.handleRequest(req(EDS, { response_nonce: first.nonce, version_info: first.version_info, resource_names: ['a'] }));
+    expect(state.nextResponse(EDS, partlyChanged(['b']), nonce)).toBeUndefined();
+    expect(names(state.nextResponse(EDS, partlyChanged(['a', 'b']), nonce))).toEqual(['a']);
+  });
+
+  it('a NACK makes the next response whole again (the client kept older resources)', () => {
+    const { state, first } = subscribed(EDS, ['a', 'b', 'c']);
+    state.handleRequest(req(EDS, { response_nonce: first.nonce, error_detail: { code: 3, message: 'bad' }, resource_names: ['a', 'b', 'c'] }));
+    expect(names(state.nextResponse(EDS, partlyChanged(['b']), nonce))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a stale NACK (of an older partial push) also makes the next response whole', () => {
+    const { state, first } = subscribed(EDS, ['a', 'b', 'c']);
+    ack(state, EDS, first);
+    const p1 = state.nextResponse(EDS, partlyChanged(['a']), nonce);
+    const p2 = state.nextResponse(EDS, partlyChanged(['a', 'b']), nonce);
+    expect([names(p1), names(p2)]).toEqual([['a'], ['b']]);
+    expect(state.handleRequest(req(EDS, { response_nonce: p1?.nonce, error_detail: { code: 3, message: 'bad a' }, resource_names: ['a', 'b', 'c'] }))).toMatchObject({ kind: 'stale' });
+    expect(names(state.nextResponse(EDS, partlyChanged(['a', 'b', 'c']), nonce))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a changed subscription is answered with every subscribed resource', () => {
+    const { state, first } = subscribed(EDS, ['a']);
+    expect(state.handleRequest(req(EDS, { response_nonce: first.nonce, version_info: first.version_info, resource_names: ['a', 'b'] }))).toMatchObject({ respond: true });
+    expect(names(state.nextResponse(EDS, snap(1), nonce))).toEqual(['a', 'b']);
+  });
+});

@@ -2,8 +2,8 @@
 // to, what was last sent (version, nonce), what it ACKed or NACKed, and which responses it has not
 // answered yet. Pure bookkeeping: no gRPC, no timers; ads-connection.ts drives it.
 
-import { type DiscoveryRequest, type DiscoveryResponse, isWildcardType } from '@weft/shared/xds';
-import { selectResources, type Snapshot, type Subscription } from './snapshot.js';
+import { type AnyMessage, type DiscoveryRequest, type DiscoveryResponse, isWildcardType } from '@weft/shared/xds';
+import { selectNamedResources, type Snapshot, type Subscription } from './snapshot.js';
 
 /** The client's last NACK of a type. */
 export interface NackRecord {
@@ -48,6 +48,14 @@ interface TypeState {
   owesResponse: boolean;
   /** Nonces sent and not yet answered by any request, oldest first. */
   unanswered: string[];
+  /** Named types (RDS, EDS): the resources this stream was last sent, by name, so that a push carries
+   *  only those that changed. Undefined until the first response and after a NACK (next one is whole). */
+  sent: Map<string, AnyMessage> | undefined;
+}
+
+/** Whether two packed resources are the same bytes (the pack memo often makes them the same object). */
+function sameAny(a: AnyMessage | undefined, b: AnyMessage): boolean {
+  return a === b || (a !== undefined && a.type_url === b.type_url && Buffer.compare(a.value, b.value) === 0);
 }
 
 function sameSubscription(a: Subscription, b: Subscription): boolean {
@@ -75,7 +83,7 @@ export class StreamState {
     if (!state) {
       // First request for this type on this stream: a subscription. A non-empty nonce here comes from
       // an earlier stream (nonces do not survive reconnects), so it is not checked.
-      state = { explicit: false, subscription: { wildcard: false, names: new Set() }, versionSent: undefined, nonceSent: undefined, versionAcked: undefined, lastNack: undefined, owesResponse: false, unanswered: [] };
+      state = { explicit: false, subscription: { wildcard: false, names: new Set() }, versionSent: undefined, nonceSent: undefined, versionAcked: undefined, lastNack: undefined, owesResponse: false, unanswered: [], sent: undefined };
       this.types.set(typeUrl, state);
       this.applySubscription(state, typeUrl, request.resource_names);
       // A named type subscribed to nothing has nothing to receive.
@@ -87,7 +95,9 @@ export class StreamState {
     if (nonce !== latestNonce) {
       // Stale: a newer response is already on its way and the client will answer it with its current
       // subscription, so this request is ignored entirely (spec: "should not send a response for any
-      // request that has a stale nonce"). Before the first response, only '' is current.
+      // request that has a stale nonce"). Before the first response, only '' is current. A stale NACK
+      // still means the client kept older resources than we think, so the next response is whole.
+      if (request.error_detail) state.sent = undefined;
       return { kind: 'stale', nonce, latestNonce, respond: false };
     }
 
@@ -108,6 +118,8 @@ export class StreamState {
       // not resend this version; only a new version (or a subscription change) is sent.
       const nack: NackRecord = { version: state.versionSent ?? '', nonce, code: request.error_detail.code, message: request.error_detail.message, at: now.toISOString() };
       state.lastNack = nack;
+      // The client kept its older resources; the next response carries every subscribed one again.
+      state.sent = undefined;
       return { kind: 'nack', nack, respond: state.owesResponse };
     }
     // ACK of the latest response: the client now runs version_info (normally the version sent with
@@ -118,18 +130,35 @@ export class StreamState {
 
   /** Builds the response due for `typeUrl` from `snapshot` and records it as sent with a fresh nonce, or
    *  returns undefined when none is due: the type is not subscribed, the snapshot lacks it (the
-   *  request waits), or nothing is owed and the version equals the one last sent. */
+   *  request waits), nothing is owed and the version equals the one last sent, or (named types) no
+   *  subscribed resource differs from what this stream was last sent.
+   *
+   *  LDS and CDS responses always carry the whole set. For RDS and EDS, the xDS protocol groups SotW
+   *  responses as the incremental variants do ("Grouping Resources into Responses"): a client keeps
+   *  the named resources a response leaves out. So a push (nothing owed) carries only the resources
+   *  whose bytes changed, as Istio's EDS pushes do; a request (first subscription, a changed
+   *  subscription) and the response after a NACK carry every subscribed resource. */
   nextResponse(typeUrl: string, snapshot: Snapshot | undefined, createNonce: () => string): DiscoveryResponse | undefined {
     const state = this.types.get(typeUrl);
     const entry = snapshot?.get(typeUrl);
     if (!state || !entry || !isActive(state.subscription)) return undefined;
     if (!state.owesResponse && entry.version === state.versionSent) return undefined;
+    const selected = selectNamedResources(entry, state.subscription);
+    let resources = selected;
+    if (!state.subscription.wildcard) {
+      const sent = state.sent;
+      if (!state.owesResponse && sent) {
+        resources = selected.filter(([name, any]) => !sameAny(sent.get(name), any));
+        if (resources.length === 0) return undefined;
+        for (const [name, any] of resources) sent.set(name, any);
+      } else state.sent = new Map(selected);
+    }
     const nonce = createNonce();
     state.owesResponse = false;
     state.versionSent = entry.version;
     state.nonceSent = nonce;
     state.unanswered.push(nonce);
-    return { version_info: entry.version, resources: selectResources(entry, state.subscription), type_url: typeUrl, nonce };
+    return { version_info: entry.version, resources: resources.map(([, any]) => any), type_url: typeUrl, nonce };
   }
 
   /** Type URLs this stream has requested, in first-request order. */
