@@ -179,6 +179,16 @@ describe('FileSource', () => {
       expect(Date.now() - started).toBeLessThan(1000);
     });
 
+    it.each(['vs.yaml', 'sub/vs.yaml'])('picks up every one of repeated rename-over saves of %s', async (path) => {
+      // Node 20's recursive watcher on Linux lost a file after it was renamed over: later saves went unseen.
+      const h = await start({ [path]: vs('reviews', 'reviews-0') });
+      for (let i = 1; i <= 5; i++) {
+        await writeFile(join(h.dir, `.${i}.tmp`), vs('reviews', `reviews-${i}`));
+        await rename(join(h.dir, `.${i}.tmp`), join(h.dir, path));
+        await eventually(() => JSON.stringify(hostsOf(h.store, 'reviews')) === `["reviews-${i}"]`);
+      }
+    });
+
     it('picks up a new file in a new subdirectory, and a deletion', async () => {
       const h = await start({ 'a.yaml': vs('reviews', 'reviews') });
       await mkdir(join(h.dir, 'new/dir'), { recursive: true });

@@ -4,8 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { listSourceFiles, parseDocuments, reportDocument, type Finding, type InputProblem } from '@weft/shared/node';
 import type { Logger } from 'pino';
 import { createConfigEntry, type ConfigEntry, type ConfigStore } from './config-store.js';
@@ -95,7 +95,9 @@ export class FileSource {
   private again = false;
   private closed = false;
   private watching = false;
-  private recursive = true;
+  // Node 20's recursive fs.watch on Linux is a JS emulation that loses a file once an editor's save
+  // renames a temp file over it (later saves go unseen), so Linux watches each directory instead.
+  private recursive = process.platform !== 'linux';
 
   constructor(private readonly options: FileSourceOptions) {
     this.dir = resolve(options.dir);
@@ -162,9 +164,10 @@ export class FileSource {
     this.ensureWatchers([]);
   }
 
-  /** Keeps a watcher on the directory: one recursive watcher where the platform has them, else one per
-   *  directory holding source files (plus the root). Re-created after the directory reappears. */
-  private ensureWatchers(files: readonly string[]): void {
+  /** Keeps a watcher on the directory: one recursive watcher where the platform has reliable ones, else
+   *  one per directory in `dirs` (every directory of the tree, so a file added to a new subdirectory is
+   *  seen) plus the root. Re-created after the directory reappears. */
+  private ensureWatchers(dirs: readonly string[]): void {
     if (this.closed || !this.watching) return;
     if (this.recursive) {
       try {
@@ -176,7 +179,7 @@ export class FileSource {
         this.options.logger.debug({ dir: this.dir, err: e }, 'recursive fs.watch unavailable; watching each directory');
       }
     }
-    for (const d of new Set([this.dir, ...files.map((f) => dirname(f))])) {
+    for (const d of new Set([this.dir, ...dirs])) {
       try {
         this.addWatcher(d, false);
       } catch {
@@ -220,7 +223,7 @@ export class FileSource {
       for (const p of problems) logger.error({ path: p.path, code: p.code }, `${p.message}; keeping the config in force`);
       return { applied, rejected, removed, problems };
     }
-    this.ensureWatchers(listed);
+    this.ensureWatchers(this.recursive ? [] : await listDirectories(this.dir));
 
     const present = new Set(listed);
     for (const file of listed) {
@@ -292,4 +295,23 @@ export class FileSource {
     this.files.set(file, { contentHash, state: 'valid', lastGood: entries, findings });
     return 'applied';
   }
+}
+
+/** Every non-hidden directory under `root`, the root included; unreadable ones are left out (the file
+ *  listing reports them). */
+async function listDirectories(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    out.push(dir);
+    if (depth > 32) return;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) await walk(join(dir, e.name), depth + 1);
+  };
+  await walk(root, 0);
+  return out;
 }
