@@ -10,6 +10,9 @@ export type LocalReplyReason =
   | 'connect-failure'
   | 'connection-termination'
   | 'upstream-timeout'
+  | 'upstream-protocol-error'
+  | 'overflow'
+  | 'upgrade-refused'
   | 'fault-abort'
   | 'direct-response'
   | 'redirect';
@@ -35,6 +38,12 @@ export const RESCUE: Readonly<Record<LocalReplyReason, RescueEntry>> = Object.fr
   'connect-failure': { status: 503, flag: 'UF', body: `${RESET_BEFORE_HEADERS}connection failure` },
   'connection-termination': { status: 503, flag: 'UC', body: `${RESET_BEFORE_HEADERS}connection termination` },
   'upstream-timeout': { status: 504, flag: 'UT', body: 'upstream request timeout' },
+  // The upstream's answer was not valid HTTP (Envoy's UPE).
+  'upstream-protocol-error': { status: 503, flag: 'UPE', body: `${RESET_BEFORE_HEADERS}protocol error` },
+  // A circuit breaker threshold was reached (max connections, pending or requests): UO.
+  'overflow': { status: 503, flag: 'UO', body: `${RESET_BEFORE_HEADERS}overflow` },
+  // An Upgrade the route does not allow (Envoy's `upgrade_failed`).
+  'upgrade-refused': { status: 403, flag: '', body: '' },
   'fault-abort': { status: 503, flag: 'FI', body: 'fault filter abort' },
   'direct-response': { status: 200, flag: '', body: '' },
   'redirect': { status: 301, flag: '', body: '' },
@@ -44,3 +53,8 @@ export const RESCUE: Readonly<Record<LocalReplyReason, RescueEntry>> = Object.fr
 export const FAULT_DELAY_FLAG = 'DI';
 /** The flag Envoy adds when the retry limit was reached and the last failure is returned. */
 export const RETRY_LIMIT_FLAG = 'URX';
+/** The flag Envoy sets when the client went away before the response was complete (status 0 when no
+ *  response head had been sent). */
+export const DOWNSTREAM_DISCONNECT_FLAG = 'DC';
+/** The flag Envoy sets for a request refused by the HTTP codec (400, 431, 501 local replies). */
+export const DOWNSTREAM_PROTOCOL_ERROR_FLAG = 'DPE';

@@ -1,11 +1,14 @@
-// What happened to one request, for telemetry later (access log, istio_requests_total): the
-// Envoy-style response flags, the route and upstream chosen, and the attempts made.
+// What happened to one request, for telemetry (access log, istio_requests_total): the Envoy-style
+// response flags, the route and upstream chosen, and the attempts made.
 
 /** The result of one proxied request. */
 export interface RequestOutcome {
+  /** The status sent downstream; 0 when the client went away before a response head was sent. */
   readonly status: number;
   /** Envoy's `%RESPONSE_FLAGS%`: comma-separated (`UF,URX`), '-' when none. */
   readonly responseFlags: string;
+  /** Which side of the workload the listener serves (Istio's reporter: source for outbound). */
+  readonly direction: 'outbound' | 'inbound';
   readonly routeConfig: string | undefined;
   readonly route: string | undefined;
   readonly cluster: string | undefined;
@@ -18,30 +21,35 @@ export interface RequestOutcome {
 
 /** Collects an outcome while a request is served. */
 export class OutcomeBuilder {
-  readonly #flags: string[] = [];
+  #flags = '';
   readonly #start = performance.now();
-  routeConfig: string | undefined;
-  route: string | undefined;
-  cluster: string | undefined;
-  upstreamHost: string | undefined;
+  routeConfig: string | undefined = undefined;
+  route: string | undefined = undefined;
+  cluster: string | undefined = undefined;
+  upstreamHost: string | undefined = undefined;
   attempts = 0;
+
+  constructor(readonly direction: 'outbound' | 'inbound' = 'outbound') {}
 
   /** Records a response flag once. */
   flag(flag: string): void {
-    if (flag !== '' && !this.#flags.includes(flag)) this.#flags.push(flag);
+    if (flag === '') return;
+    if (this.#flags === '') this.#flags = flag;
+    else if (!this.#flags.split(',').includes(flag)) this.#flags += `,${flag}`;
   }
 
   /** The finished outcome. */
   finish(status: number): RequestOutcome {
-    return Object.freeze({
+    return {
       status,
-      responseFlags: this.#flags.length === 0 ? '-' : this.#flags.join(','),
+      responseFlags: this.#flags === '' ? '-' : this.#flags,
+      direction: this.direction,
       routeConfig: this.routeConfig,
       route: this.route,
       cluster: this.cluster,
       upstreamHost: this.upstreamHost,
       attempts: this.attempts,
       durationMs: performance.now() - this.#start,
-    });
+    };
   }
 }

@@ -1,0 +1,357 @@
+#!/usr/bin/env node
+// weft-proxy's data-path benchmark (`npm run bench -w @weft/proxy`): wrk against the nginx upstream
+// directly, nginx and HAProxy as reference proxies, and the built weft-proxy (its own process, fed a
+// real route table over xDS), in one run, several rounds. Prints rps, p50, p99, proxy RSS and the
+// ratios to nginx. Never a test: the figures are copied into docs/performance.md by hand.
+
+import { Buffer } from 'node:buffer';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startBenchXdsServer } from './bench-xds-server.mjs';
+import { benchMesh } from './bench-mesh.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = resolve(here, '..');
+const repoRoot = resolve(packageDir, '../..');
+
+const USAGE = `Usage: npm run bench -w @weft/proxy -- [options]
+
+Runs wrk against: the nginx upstream directly, nginx as a proxy, HAProxy, node-raw (a 40-line Node
+proxy with no routing: the floor for a proxy on Node), and weft-proxy (the built dist/bin/weft-proxy.js,
+fed 40 virtual hosts over xDS) on its explicit outbound port and on an LDS listener. Peers whose binary
+is missing are skipped.
+
+Options:
+  --duration <s>      seconds per wrk run (default 10)
+  --connections <n>   wrk connections (default 50)
+  --threads <n>       wrk threads (default 1)
+  --rounds <n>        rounds over all targets (default 3)
+  --warmup <s>        seconds of warm-up per target before the first round (default 3)
+  --peers-dir <dir>   where nginx-upstream.conf, nginx-proxy.conf, haproxy.cfg are (default ../shared/bench)
+  --only <list>       comma-separated targets (direct,nginx,haproxy,node-raw,weft,weft-lds)
+  --cpu-prof <dir>    run weft-proxy under node --cpu-prof, profiles written to <dir>
+  --weft-node-flags <flags>  extra node flags for weft-proxy, e.g. "--max-semi-space-size=4"
+  --help              this text
+`;
+
+const { values: opts } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    threads: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '3' },
+    'peers-dir': { type: 'string', default: resolve(repoRoot, '../shared/bench') },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    'weft-node-flags': { type: 'string', default: '' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opts.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const duration = Number(opts.duration);
+const connections = Number(opts.connections);
+const threads = Number(opts.threads);
+const rounds = Number(opts.rounds);
+const warmup = Number(opts.warmup);
+const only = opts.only ? new Set(opts.only.split(',')) : undefined;
+
+// ---- processes: everything started is tracked and stopped on exit, failure or Ctrl-C ----------
+
+const children = new Set();
+let tempDir;
+
+function stopAll() {
+  for (const child of children) {
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  tempDir = undefined;
+}
+
+process.on('exit', stopAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping what it started\n`);
+    stopAll();
+    process.exit(130);
+  });
+}
+
+/** Starts a long-running process; its output goes to a log file in the temp dir. */
+function start(name, command, args, options = {}) {
+  const log = join(tempDir, `${name}.log`);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const chunks = [];
+  child.stdout.on('data', (d) => chunks.push(d));
+  child.stderr.on('data', (d) => chunks.push(d));
+  child.on('exit', () => {
+    children.delete(child);
+    if (tempDir) writeFileSync(log, Buffer.concat(chunks));
+  });
+  child.output = () => Buffer.concat(chunks).toString();
+  children.add(child);
+  return child;
+}
+
+/** Stops one process and waits for it (SIGTERM, SIGKILL after 5 s). */
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function which(binary) {
+  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, binary))) return join(dir, binary);
+  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin']) if (existsSync(join(dir, binary))) return join(dir, binary);
+  return undefined;
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `url` (with `host`) answers 200, or fails with the process's output. */
+async function waitReady(name, port, host, child) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${child.output()}`);
+    const status = await new Promise((resolve) => {
+      const socket = createConnection(port, () => socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d) => (text += d));
+      socket.on('close', () => resolve(Number(text.slice(9, 12)) || 0));
+      socket.on('error', () => resolve(0));
+    });
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${name} not ready on ${port} (last status ${status})${child ? `:\n${child.output()}` : ''}`);
+    await sleep(100);
+  }
+}
+
+
+// ---- measurement -------------------------------------------------------------------------------
+
+/** Every pid of a process tree (nginx's master and its workers). */
+function treePids(pid) {
+  const out = [pid];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (kids) for (const k of kids.split(/\s+/)) out.push(...treePids(Number(k)));
+    }
+  } catch {
+    // the process went away
+  }
+  return out;
+}
+
+/** `VmRSS` and `VmHWM` in MB summed over a process tree. */
+function memoryOf(pid) {
+  let rss = 0;
+  let hwm = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      hwm += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    } catch {
+      // gone
+    }
+  }
+  return { rss, hwm };
+}
+
+function toMs(value) {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(value);
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+/** Runs wrk once; samples the RSS of `pid` (when given) every 200 ms during the run. */
+async function runWrk(target, seconds) {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(target.host ? ['-H', `Host: ${target.host}`] : []), `http://127.0.0.1:${target.port}/`];
+  const wrk = spawn(which('wrk'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(wrk);
+  let out = '';
+  wrk.stdout.on('data', (d) => (out += d));
+  wrk.stderr.on('data', (d) => (out += d));
+  let peakRss = 0;
+  const sampler = target.pid
+    ? setInterval(() => {
+        peakRss = Math.max(peakRss, memoryOf(target.pid).rss);
+      }, 200)
+    : undefined;
+  const code = await new Promise((r) => wrk.once('exit', r));
+  children.delete(wrk);
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`wrk failed for ${target.name}:\n${out}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '');
+  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
+  const socketErrors = /Socket errors: (.*)/.exec(out)?.[1];
+  const memory = target.pid ? memoryOf(target.pid) : undefined;
+  return { rps, p50, p99, errors: Number(errors), socketErrors, rss: Math.max(peakRss, memory?.rss ?? 0), hwm: memory?.hwm ?? 0 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+// ---- the run -----------------------------------------------------------------------------------
+
+async function main() {
+  if (!which('wrk')) throw new Error('wrk is not installed (apt-get install wrk): nothing to measure with');
+  const nginx = which('nginx');
+  if (!nginx) throw new Error('nginx is not installed (apt-get install nginx): it is the upstream every target sends to');
+  const weftBin = join(packageDir, 'dist/bin/weft-proxy.js');
+  if (!existsSync(weftBin)) throw new Error(`${weftBin} is missing: run \`npm run bench\` (it builds first) or \`npx tsc -p tsconfig.lib.json\``);
+
+  tempDir = mkdtempSync(join(tmpdir(), 'weft-proxy-bench-'));
+  for (const f of ['nginx-upstream.conf', 'nginx-proxy.conf', 'haproxy.cfg']) copyFileSync(join(opts['peers-dir'], f), join(tempDir, f));
+  const [upPort, nginxPort, haproxyPort, weftPort, ldsPort, rawPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const rewrite = (file) => {
+    const path = join(tempDir, file);
+    writeFileSync(path, readFileSync(path, 'utf8').replaceAll('18080', String(upPort)).replaceAll('18081', String(nginxPort)).replaceAll('18082', String(haproxyPort)));
+  };
+  for (const f of ['nginx-upstream.conf', 'nginx-proxy.conf', 'haproxy.cfg']) rewrite(f);
+
+  console.log(`weft-proxy bench: wrk -t${threads} -c${connections} -d${duration}s, ${rounds} rounds, node ${process.version}`);
+  console.log(`load average at start: ${load()}`);
+
+  const upstream = start('nginx-upstream', nginx, ['-p', tempDir, '-c', 'nginx-upstream.conf', '-g', 'daemon off;']);
+  await waitReady('nginx upstream', upPort, undefined, upstream);
+
+  const targets = [{ name: 'direct', port: upPort, pid: undefined }];
+  const nginxProxy = start('nginx-proxy', nginx, ['-p', tempDir, '-c', 'nginx-proxy.conf', '-g', 'daemon off;']);
+  await waitReady('nginx proxy', nginxPort, undefined, nginxProxy);
+  targets.push({ name: 'nginx', port: nginxPort, pid: nginxProxy.pid });
+  const haproxy = which('haproxy');
+  if (haproxy) {
+    const child = start('haproxy', haproxy, ['-f', join(tempDir, 'haproxy.cfg'), '-db']);
+    await waitReady('haproxy', haproxyPort, undefined, child);
+    targets.push({ name: 'haproxy', port: haproxyPort, pid: child.pid });
+  } else console.log('skipping haproxy: binary not found (apt-get install haproxy)');
+  const raw = start('node-raw', process.execPath, [join(here, 'raw-node-proxy.mjs'), String(rawPort), String(upPort)]);
+  await waitReady('node-raw', rawPort, undefined, raw);
+  targets.push({ name: 'node-raw', port: rawPort, pid: raw.pid });
+
+  const mesh = benchMesh({ upstreamPort: upPort, listenerPort: ldsPort });
+  const xds = await startBenchXdsServer(mesh.resources);
+  const nodeArgs = [...(opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts['cpu-prof'])}`] : []), ...opts['weft-node-flags'].split(' ').filter((f) => f !== '')];
+  if (nodeArgs.length > 0) console.log(`weft-proxy node flags: ${nodeArgs.join(' ')}`);
+  const weft = start('weft-proxy', process.execPath, [
+    ...nodeArgs,
+    weftBin,
+    '--discovery-address',
+    xds.address,
+    '--admin-port',
+    '0',
+    '--health-port',
+    '0',
+    '--outbound-port',
+    String(weftPort),
+    '--workload-name',
+    'bench-client',
+    '--namespace',
+    'bench',
+    '--workload-address',
+    '127.0.0.1',
+    '--log-level',
+    'warning',
+  ]);
+  await waitReady('weft-proxy', weftPort, mesh.host, weft);
+  targets.push({ name: 'weft', port: weftPort, pid: weft.pid, host: mesh.host });
+  try {
+    await waitReady('weft-proxy LDS listener', ldsPort, mesh.host, weft);
+    targets.push({ name: 'weft-lds', port: ldsPort, pid: weft.pid, host: mesh.host });
+  } catch (e) {
+    console.log(`skipping weft-lds: the LDS listener did not answer (${e.message.split('\n')[0]})`);
+  }
+  const chosen = targets.filter((t) => !only || only.has(t.name));
+  const idle = memoryOf(weft.pid);
+  console.log(`weft-proxy idle after config: RSS ${fmt(idle.rss, 1)} MB`);
+
+  if (warmup > 0) {
+    console.log(`warm-up ${warmup}s per target (not counted)`);
+    for (const t of chosen) await runWrk(t, warmup);
+  }
+
+  const results = new Map(chosen.map((t) => [t.name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const t of chosen) {
+      const before = load();
+      const r = await runWrk(t, duration);
+      results.get(t.name).push(r);
+      const failures = r.errors > 0 || r.socketErrors ? `  errors: ${r.errors} non-2xx${r.socketErrors ? `, socket ${r.socketErrors}` : ''}` : '';
+      console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid ? `  RSS ${fmt(r.rss, 1)} MB` : ''}${failures}`);
+    }
+  }
+
+  // Ratios are taken per round (each target measured right after nginx) and their median reported:
+  // on a shared machine the load moves between rounds more than between neighbouring runs.
+  const nginxRounds = results.get('nginx');
+  const ratios = (rs, key) => (nginxRounds ? median(rs.map((r, i) => r[key] / nginxRounds[i][key])) : Number.NaN);
+  const summary = new Map(
+    [...results].map(([name, rs]) => [
+      name,
+      { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), rss: Math.max(...rs.map((r) => r.rss)), hwm: Math.max(...rs.map((r) => r.hwm)), rpsRatio: ratios(rs, 'rps'), p99Ratio: ratios(rs, 'p99') },
+    ]),
+  );
+  console.log(`\nmedian of ${rounds} rounds (load average now ${load()}); ratios: median of the per-round ratios to nginx`);
+  console.log('| target | rps | p50 ms | p99 ms | RSS under load MB (VmHWM) | rps / nginx | p99 / nginx |');
+  console.log('| :-- | --: | --: | --: | --: | --: | --: |');
+  for (const [name, s] of summary) {
+    const rss = chosen.find((t) => t.name === name)?.pid ? `${fmt(s.rss, 1)} (${fmt(s.hwm, 1)})` : '-';
+    console.log(`| ${name} | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${rss} | ${fmt(s.rpsRatio)} | ${fmt(s.p99Ratio)} |`);
+  }
+  const w = summary.get('weft');
+  if (w && nginxRounds) {
+    const ok = (b) => (b ? 'yes' : 'NO');
+    console.log(`\ntarget: rps >= 0.6x nginx: ${ok(w.rpsRatio >= 0.6)} (${fmt(w.rpsRatio)}x); p99 <= 2x nginx: ${ok(w.p99Ratio <= 2)} (${fmt(w.p99Ratio)}x); RSS <= 80 MB: ${ok(w.rss <= 80)} (${fmt(w.rss, 1)} MB)`);
+  }
+
+  await stop(weft);
+  xds.close();
+  for (const child of [...children]) await stop(child);
+  stopAll();
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  stopAll();
+  process.exit(1);
+});
+

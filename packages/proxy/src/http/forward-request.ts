@@ -1,0 +1,379 @@
+// Forwards one request to a cluster and relays the answer, whatever the protocols on either side:
+// endpoint pick per try, the route timeout over all tries and the response, the per-try timeout,
+// retries with Envoy's jittered back-off and `x-envoy-attempt-count`, request bodies streamed or
+// buffered for retries (up to a limit), response bodies and trailers relayed with backpressure both
+// ways, and upgrades joined into a tunnel. Failures end as rescue-table local replies.
+
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { Endpoint } from '../balancer/picker.js';
+import type { TryResult } from '../cluster/cluster-state.js';
+import type { CompiledCluster } from '../compile/compile-cluster.js';
+import type { CompiledRoute } from '../compile/compile-route-config.js';
+import type { HeaderBag } from '../compile/header-mutation.js';
+import { isRetriable } from '../compile/retry-policy.js';
+import type { ClusterChoice, ForwardAction } from '../compile/route-action.js';
+import { DOWNSTREAM_DISCONNECT_FLAG, RESCUE, RETRY_LIMIT_FLAG, type LocalReplyReason } from '../errors/rescue.js';
+import type { OutcomeBuilder } from '../outbound/request-outcome.js';
+import type { BodyReceiver, DownstreamListener, DownstreamRequest } from './downstream-request.js';
+import { sendLocalReply } from './local-reply.js';
+import { joinTunnel } from './tunnel.js';
+import type { UpstreamConnectors, UpstreamExchange, UpstreamFailure, UpstreamRequestHead, UpstreamResponseHandler } from './upstream-exchange.js';
+
+/** Request bodies are buffered for retries up to this size (Envoy's default per-connection buffer
+ *  limit, 1 MiB); a bigger body is streamed and not retried, as Envoy stops retrying when its buffer
+ *  overflows. */
+export const RETRY_BUFFER_LIMIT = 1024 * 1024;
+
+/** What forwarding reads besides the request. */
+export interface ForwardContext {
+  readonly connectors: UpstreamConnectors;
+  readonly random: () => number;
+  /** Called once with the status sent (0 when none) when the request is over. */
+  readonly done: (status: number) => void;
+}
+
+// Body handling of the request.
+const BODY_NONE = 0;
+/** Collecting the body for a replayable try. */
+const BODY_BUFFERING = 1;
+/** The whole body is in hand: every try sends it. */
+const BODY_FULL = 2;
+/** Streamed to the one try there is. */
+const BODY_STREAM = 3;
+
+/** Envoy's default retry back-off: a random wait below 25 ms × (2^n − 1), capped at 250 ms. */
+function backoffMs(retry: number, random: () => number): number {
+  return random() * Math.min(25 * (2 ** retry - 1), 250);
+}
+
+function reasonOf(failure: UpstreamFailure | 'timeout'): LocalReplyReason {
+  switch (failure) {
+    case 'connect-failure':
+      return 'connect-failure';
+    case 'reset':
+      return 'connection-termination';
+    case 'protocol-error':
+      return 'upstream-protocol-error';
+    case 'timeout':
+      return 'upstream-timeout';
+  }
+}
+
+/** One try: the exchange with one endpoint. Callbacks of a try that is no longer current are ignored. */
+class UpstreamTry implements UpstreamResponseHandler {
+  exchange: UpstreamExchange | undefined = undefined;
+  timer: NodeJS.Timeout | undefined = undefined;
+  /** The response is retried: its body is read and dropped so the connection stays usable. */
+  discarding = false;
+  ended = false;
+  result: TryResult | undefined = undefined;
+
+  constructor(
+    readonly owner: ForwardedRequest,
+    readonly endpoint: Endpoint,
+  ) {}
+
+  onHead(status: number, headers: HeaderBag): void {
+    this.owner.tryHead(this, status, headers);
+  }
+
+  onData(chunk: Buffer): void {
+    this.owner.tryData(this, chunk);
+  }
+
+  onEnd(trailers: HeaderBag | undefined): void {
+    this.owner.tryEnd(this, trailers);
+  }
+
+  onError(failure: UpstreamFailure): void {
+    this.owner.tryFailed(this, failure);
+  }
+
+  onDrain(): void {
+    if (this.owner.current === this) this.owner.req.resumeBody();
+  }
+
+  onUpgrade(headers: HeaderBag, stream: Duplex, head: Buffer): void {
+    this.owner.tryUpgraded(this, headers, stream, head);
+  }
+}
+
+/**
+ * The forwarding of one request. Create it and call {@link start}; it ends by calling `ctx.done`
+ * exactly once. Each try passes through {@link startTry} (slots taken) and {@link endTry} (slots given
+ * back, result reported): the two places circuit breakers and outlier detection hook into.
+ */
+export class ForwardedRequest implements BodyReceiver, DownstreamListener {
+  current: UpstreamTry | undefined = undefined;
+  #attempt = 0;
+  #maxTries: number;
+  #bodyMode = BODY_NONE;
+  #body: Buffer[] = [];
+  #bodySize = 0;
+  #bodyEnded = false;
+  #bodyTrailers: HeaderBag | undefined = undefined;
+  #head: UpstreamRequestHead | undefined = undefined;
+  #routeTimer: NodeJS.Timeout | undefined = undefined;
+  #backoffTimer: NodeJS.Timeout | undefined = undefined;
+  #started = 0;
+  #status = 0;
+  #relaying = false;
+  #finished = false;
+
+  constructor(
+    private readonly ctx: ForwardContext,
+    readonly req: DownstreamRequest,
+    private readonly route: CompiledRoute,
+    private readonly action: ForwardAction,
+    private readonly choice: ClusterChoice,
+    private readonly cluster: CompiledCluster,
+    private readonly authority: string,
+    private readonly outcome: OutcomeBuilder,
+  ) {
+    const retry = action.retry;
+    this.#maxTries = 1 + (retry ? retry.numRetries : 0);
+  }
+
+  /** Rewrites the request for upstream, arms the route timeout and sends the first try (or first reads
+   *  the body when retries need it buffered). */
+  start(): void {
+    const req = this.req;
+    const action = this.action;
+    const headers = req.headers;
+    headers.host = action.hostRewrite ?? this.authority;
+    headers['x-forwarded-proto'] ??= req.scheme;
+    headers['x-request-id'] ??= randomUUID();
+    this.route.requestHeaders(headers);
+    this.choice.requestHeaders(headers);
+    let path = req.path;
+    if (action.prefixRewrite !== undefined && action.matchedPrefix !== undefined) path = action.prefixRewrite + path.slice(action.matchedPrefix.length);
+    req.listen(this);
+    if (this.#finished) return;
+    if (action.timeoutMs > 0) this.#routeTimer = setTimeout(() => this.#routeTimeout(), action.timeoutMs);
+    this.#started = performance.now();
+    let bodyMode: UpstreamRequestHead['bodyMode'] = 'none';
+    if (req.hasBody) {
+      if (this.#maxTries > 1) {
+        this.#bodyMode = BODY_BUFFERING;
+        bodyMode = 'full';
+      } else {
+        this.#bodyMode = BODY_STREAM;
+        bodyMode = 'stream';
+      }
+    }
+    this.#head = { method: req.method, path, headers, bodyMode, body: this.#body, upgrade: req.upgrade };
+    if (this.#bodyMode === BODY_BUFFERING) req.readBody(this);
+    else {
+      this.#startTry();
+      if (this.#bodyMode === BODY_STREAM) req.readBody(this);
+    }
+  }
+
+  // ---- request body (BodyReceiver) ----
+
+  onData(chunk: Buffer): void {
+    if (this.#finished) return;
+    if (this.#bodyMode === BODY_STREAM) {
+      const ex = this.current?.exchange;
+      if (ex && !ex.write(chunk)) this.req.pauseBody();
+      return;
+    }
+    this.#body.push(chunk);
+    this.#bodySize += chunk.length;
+    if (this.#bodySize > RETRY_BUFFER_LIMIT) {
+      // Too big to keep for a retry: stream what was read and the rest to a single try.
+      this.#bodyMode = BODY_STREAM;
+      this.#maxTries = 1;
+      this.#head = { ...(this.#head as UpstreamRequestHead), bodyMode: 'stream', body: [] };
+      this.#startTry();
+      const ex = this.current?.exchange;
+      let full = false;
+      for (const c of this.#body) if (ex && !ex.write(c)) full = true;
+      this.#body = [];
+      if (full) this.req.pauseBody();
+    }
+  }
+
+  onEnd(trailers: HeaderBag | undefined): void {
+    if (this.#finished) return;
+    this.#bodyEnded = true;
+    this.#bodyTrailers = trailers;
+    if (this.#bodyMode === BODY_STREAM) {
+      this.current?.exchange?.end(trailers);
+      return;
+    }
+    // Buffered: the try sends it whole, with its length (the framing it arrived in does not matter).
+    this.#bodyMode = BODY_FULL;
+    this.req.headers['content-length'] = String(this.#bodySize);
+    this.#startTry();
+  }
+
+  // ---- downstream events (DownstreamListener) ----
+
+  onDrain(): void {
+    this.current?.exchange?.resume();
+  }
+
+  onAbort(): void {
+    if (this.#finished) return;
+    const t = this.current;
+    if (t) {
+      t.exchange?.abort();
+      this.#endTry(t, { kind: 'reset' });
+    }
+    this.outcome.flag(DOWNSTREAM_DISCONNECT_FLAG);
+    this.#finish(this.#relaying ? this.#status : 0);
+  }
+
+  // ---- tries ----
+
+  #startTry(): void {
+    const endpoint = this.cluster.picker.pick(this.ctx.random);
+    if (!endpoint) return this.#localReply('no-healthy-upstream');
+    const attempt = ++this.#attempt;
+    // resilience hook: take slots — the request slot (max_requests) on the first try, a retry slot
+    // (max_retries) on later ones; a refused slot answers 503 UO ('overflow') or stops retrying.
+    const t = new UpstreamTry(this, endpoint);
+    this.current = t;
+    endpoint.active++;
+    const outcome = this.outcome;
+    outcome.attempts = attempt;
+    outcome.upstreamHost = endpoint.key;
+    const head = this.#head as UpstreamRequestHead;
+    head.headers['x-envoy-attempt-count'] = String(attempt);
+    const perTry = this.action.retry?.perTryTimeoutMs ?? 0;
+    if (perTry > 0) t.timer = setTimeout(() => this.#tryTimeout(t), perTry);
+    t.exchange = this.ctx.connectors.get(endpoint, this.cluster).request(head, t);
+    if (this.#bodyMode === BODY_STREAM && this.#bodyEnded) t.exchange.end(this.#bodyTrailers);
+  }
+
+  /** Ends a try once: counts, timers, and the result for the resilience state. */
+  #endTry(t: UpstreamTry, result: TryResult): void {
+    if (t.ended) return;
+    t.ended = true;
+    t.result = result;
+    clearTimeout(t.timer);
+    t.endpoint.active--;
+    // resilience hook: release slots taken in #startTry and report `result` for `t.endpoint` to the
+    // cluster's outlier detector (status, connect-failure, reset, timeout).
+  }
+
+  tryHead(t: UpstreamTry, status: number, headers: HeaderBag): void {
+    if (this.current !== t || this.#finished) return;
+    clearTimeout(t.timer);
+    const retry = this.action.retry;
+    const retriable = retry !== undefined && isRetriable(retry, { kind: 'status', status });
+    if (retriable && this.#attempt < this.#maxTries) {
+      // Retried: the try is over, but its body is read to the end so the connection stays usable.
+      this.#endTry(t, { kind: 'status', status });
+      t.discarding = true;
+      return;
+    }
+    if (retriable && this.#maxTries > 1) this.outcome.flag(RETRY_LIMIT_FLAG);
+    headers['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.#started));
+    this.choice.responseHeaders(headers);
+    this.route.responseHeaders(headers);
+    this.#relaying = true;
+    this.#status = status;
+    this.req.respond(status, headers, false);
+  }
+
+  tryData(t: UpstreamTry, chunk: Buffer): void {
+    if (this.current !== t || t.discarding || this.#finished) return;
+    if (!this.req.write(chunk)) t.exchange?.pause();
+  }
+
+  tryEnd(t: UpstreamTry, trailers: HeaderBag | undefined): void {
+    if (this.current !== t || this.#finished) return;
+    if (t.discarding) return this.#retryAfterBackoff();
+    this.#endTry(t, { kind: 'status', status: this.#status });
+    this.req.end(trailers);
+    this.#finish(this.#status);
+  }
+
+  tryFailed(t: UpstreamTry, failure: UpstreamFailure): void {
+    if (this.current !== t || this.#finished) return;
+    // A retried response that broke while its body was dropped: the retry was decided already.
+    if (t.discarding) return this.#retryAfterBackoff();
+    const kind = failure === 'connect-failure' ? 'connect-failure' : 'reset';
+    this.#endTry(t, { kind });
+    if (this.#relaying) {
+      // The head is sent: the only thing left is to cut the downstream stream, as Envoy resets it.
+      this.outcome.flag(RESCUE[reasonOf(failure)].flag);
+      this.req.reset();
+      return this.#finish(this.#status);
+    }
+    this.#retryOrReply(kind, reasonOf(failure));
+  }
+
+  tryUpgraded(t: UpstreamTry, headers: HeaderBag, stream: Duplex, head: Buffer): void {
+    if (this.current !== t || this.#finished) {
+      stream.destroy();
+      return;
+    }
+    this.#endTry(t, { kind: 'status', status: 101 });
+    // A tunnel lives as long as both sides want it: the route timeout covered the handshake only.
+    clearTimeout(this.#routeTimer);
+    this.choice.responseHeaders(headers);
+    this.route.responseHeaders(headers);
+    const downstream = this.req.acceptUpgrade(headers);
+    if (!downstream) {
+      stream.destroy();
+      this.outcome.flag(DOWNSTREAM_DISCONNECT_FLAG);
+      return this.#finish(0);
+    }
+    this.#relaying = true;
+    this.#status = 101;
+    joinTunnel(downstream, stream, head, () => this.#finish(101));
+  }
+
+  #tryTimeout(t: UpstreamTry): void {
+    if (this.current !== t || this.#finished || t.ended) return;
+    t.exchange?.abort();
+    this.#endTry(t, { kind: 'timeout' });
+    this.#retryOrReply('timeout', 'upstream-timeout');
+  }
+
+  #retryOrReply(kind: 'connect-failure' | 'reset' | 'timeout', reason: LocalReplyReason): void {
+    const retry = this.action.retry;
+    if (retry !== undefined && isRetriable(retry, { kind }) && this.#attempt < this.#maxTries) return this.#retryAfterBackoff();
+    if (this.#attempt > 1) this.outcome.flag(RETRY_LIMIT_FLAG);
+    this.#localReply(reason);
+  }
+
+  #retryAfterBackoff(): void {
+    this.current = undefined;
+    this.#backoffTimer = setTimeout(() => {
+      this.#backoffTimer = undefined;
+      if (!this.#finished) this.#startTry();
+    }, backoffMs(this.#attempt, this.ctx.random));
+  }
+
+  #routeTimeout(): void {
+    if (this.#finished) return;
+    const t = this.current;
+    if (t) {
+      t.exchange?.abort();
+      this.#endTry(t, { kind: 'timeout' });
+    }
+    // Envoy's route timeout: 504 UT before the response head, a reset stream after it.
+    if (!this.#relaying) return this.#localReply('upstream-timeout');
+    this.outcome.flag(RESCUE['upstream-timeout'].flag);
+    this.req.reset();
+    this.#finish(this.#status);
+  }
+
+  #localReply(reason: LocalReplyReason): void {
+    this.#finish(sendLocalReply(this.req, this.outcome, reason));
+  }
+
+  #finish(status: number): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.current = undefined;
+    clearTimeout(this.#routeTimer);
+    clearTimeout(this.#backoffTimer);
+    this.ctx.done(status);
+  }
+}

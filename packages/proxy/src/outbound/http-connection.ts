@@ -1,0 +1,60 @@
+// Serves one downstream connection carrying HTTP: the entry point every HTTP listener shares (the
+// explicit outbound proxy, and LDS listeners whose filter chain is an HTTP connection manager). It
+// speaks HTTP/1.1 today; the request path behind it (http/handle-request.ts) is protocol-agnostic.
+
+import type { Socket } from 'node:net';
+import type { CompiledConfig } from '../compile/compile-config.js';
+import { DOWNSTREAM_PROTOCOL_ERROR_FLAG } from '../errors/rescue.js';
+import { createRequestHandler } from '../http/handle-request.js';
+import type { UpstreamConnectors } from '../http/upstream-exchange.js';
+import { Http1ServerConnection, type Http1ServerOptions } from '../http1/http1-server-connection.js';
+import { OutcomeBuilder, type RequestOutcome } from './request-outcome.js';
+
+/** Settings of {@link createHttpConnectionHandler}. */
+export interface HttpConnectionOptions {
+  /** The current compiled config, read once per request. */
+  readonly config: () => CompiledConfig;
+  /** Upstream connection pools, shared by every listener of the proxy (an `UpstreamPools`). */
+  readonly pools: UpstreamConnectors;
+  /** Random numbers in [0, 1) for weights, faults, balancing and back-off (default Math.random). */
+  readonly random?: () => number;
+  /** Called once per request when it is over (also for heads refused with 400/431/501, flag DPE). */
+  readonly onOutcome?: (outcome: RequestOutcome) => void;
+  /** The route configuration every request uses (an LDS listener's HCM `rds.route_config_name`).
+   *  Unset: the one named by the port of each request's authority (the explicit proxy). */
+  readonly routeConfigName?: string;
+  /** outbound: the app's traffic to services; inbound: traffic to the local app. */
+  readonly direction: 'outbound' | 'inbound';
+  /** Upgrade protocols let through (HCM upgrade_configs); default `websocket`. */
+  readonly upgradeTypes?: readonly string[];
+}
+
+/**
+ * Returns a function that serves one accepted socket until it closes: requests in order (keep-alive,
+ * pipelining), each routed and answered per the current config. The caller owns accepting sockets and
+ * closing them at shutdown.
+ */
+export function createHttpConnectionHandler(options: HttpConnectionOptions): (socket: Socket) => void {
+  const { onOutcome, direction } = options;
+  const serverOptions: Http1ServerOptions = {
+    onRequest: createRequestHandler({
+      config: options.config,
+      connectors: options.pools,
+      random: options.random ?? Math.random,
+      onOutcome,
+      routeConfigName: options.routeConfigName,
+      direction,
+      upgradeTypes: options.upgradeTypes,
+    }),
+    onProtocolError: onOutcome
+      ? (status) => {
+          const outcome = new OutcomeBuilder(direction);
+          outcome.flag(DOWNSTREAM_PROTOCOL_ERROR_FLAG);
+          onOutcome(outcome.finish(status));
+        }
+      : undefined,
+  };
+  return (socket) => {
+    new Http1ServerConnection(socket, serverOptions);
+  };
+}
