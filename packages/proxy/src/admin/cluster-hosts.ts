@@ -1,6 +1,9 @@
 // The hosts of a cluster as the admin API shows them: from its EDS ClusterLoadAssignment, or from its
-// inline load_assignment for STATIC and DNS clusters (host names unresolved for now).
+// inline load_assignment for STATIC and DNS clusters (host names unresolved for now), joined with their
+// live state from the ClusterRuntime when one is given: per-host stats and outlier ejection.
 
+import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
+import { createHostStats, type HostStats } from '../cluster/host-stats.js';
 import type { AcceptedResource, XdsSnapshot } from '../xds-client/resource-store.js';
 import type { ClusterLoadAssignmentShape, ClusterShape } from '../xds-client/envoy-shapes.js';
 
@@ -18,6 +21,13 @@ export interface ClusterHost {
   readonly zone: string;
   readonly subZone: string;
   readonly priority: number;
+  /** Live stats (all zero without a runtime or before the first request). */
+  readonly stats: HostStats;
+  /** Ejected by outlier detection now. */
+  readonly ejected: boolean;
+  /** Success rates of the last outlier interval, -1 when not computed (Envoy's convention). */
+  readonly successRate: number;
+  readonly localOriginSuccessRate: number;
 }
 
 /** The ClusterLoadAssignment that feeds `cluster`, if any. */
@@ -27,18 +37,25 @@ export function assignmentOf(cluster: AcceptedResource, snapshot: XdsSnapshot): 
   return shape.load_assignment;
 }
 
-/** The hosts of `cluster`, in assignment order. */
-export function clusterHosts(cluster: AcceptedResource, snapshot: XdsSnapshot): ClusterHost[] {
+const ZERO_STATS: HostStats = Object.freeze(createHostStats());
+
+/** The hosts of `cluster`, in assignment order, with their live state from `runtime`. */
+export function clusterHosts(cluster: AcceptedResource, snapshot: XdsSnapshot, runtime?: ClusterRuntime): ClusterHost[] {
+  const live = runtime?.get(cluster.name);
+  // Reading ejections brings them up to date (returns due hosts), as a pick would.
+  if (live?.outlier.enabled) live.outlier.refresh();
   const hosts: ClusterHost[] = [];
   for (const locality of assignmentOf(cluster, snapshot)?.endpoints ?? []) {
     for (const lb of locality.lb_endpoints ?? []) {
       const socket = lb.endpoint?.address?.socket_address;
       if (!socket?.address) continue;
       const port = socket.port_value ?? 0;
+      const hostPort = socket.address.includes(':') ? `[${socket.address}]:${port}` : `${socket.address}:${port}`;
+      const outlier = live?.outlier.enabled ? live.outlier.host(hostPort) : undefined;
       hosts.push({
         address: socket.address,
         port,
-        hostPort: socket.address.includes(':') ? `[${socket.address}]:${port}` : `${socket.address}:${port}`,
+        hostPort,
         hostname: lb.endpoint?.hostname ?? '',
         healthStatus: lb.health_status ?? 'UNKNOWN',
         weight: lb.load_balancing_weight?.value ?? 1,
@@ -46,6 +63,10 @@ export function clusterHosts(cluster: AcceptedResource, snapshot: XdsSnapshot): 
         zone: locality.locality?.zone ?? '',
         subZone: locality.locality?.sub_zone ?? '',
         priority: locality.priority ?? 0,
+        stats: live?.peekHostStats(hostPort) ?? ZERO_STATS,
+        ejected: outlier?.ejected ?? false,
+        successRate: outlier?.successRate ?? -1,
+        localOriginSuccessRate: outlier?.localOriginSuccessRate ?? -1,
       });
     }
   }

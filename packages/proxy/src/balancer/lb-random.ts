@@ -1,6 +1,8 @@
-// RANDOM: a weighted random choice, with the cumulative weights computed once per endpoint set.
+// RANDOM within one host list, as Envoy's RandomLoadBalancer: a uniform draw that ignores
+// load_balancing_weight (Envoy applies weights to localities and priorities, not to random picks).
+// Also the cumulative-weight helpers route-action.ts uses for weighted clusters.
 
-import type { Endpoint, Picker } from './picker.js';
+import type { Endpoint, HostChooser } from './picker.js';
 
 /** Index of the first cumulative weight above `point` (binary search). */
 export function weightedIndex(cumulative: readonly number[], point: number): number {
@@ -20,16 +22,8 @@ export function cumulativeWeights(weights: readonly number[]): readonly number[]
   return Object.freeze(weights.map((w) => (sum += w)));
 }
 
-/** A weighted random picker. */
-export function createRandomPicker(endpoints: readonly Endpoint[]): Picker {
-  const list = Object.freeze([...endpoints]);
-  const cumulative = cumulativeWeights(list.map((e) => e.weight));
-  const total = cumulative[cumulative.length - 1] ?? 0;
-  return Object.freeze({
-    policy: 'RANDOM',
-    pick(random: () => number): Endpoint | undefined {
-      if (list.length === 0) return undefined;
-      return list[weightedIndex(cumulative, random() * total)];
-    },
-  });
+/** A uniform random chooser over `hosts`. */
+export function createRandomChooser(hosts: readonly Endpoint[]): HostChooser {
+  const list = [...hosts];
+  return { choose: (random) => (list.length === 0 ? undefined : list[Math.floor(random() * list.length)]) };
 }

@@ -1,6 +1,8 @@
 // Turns the accepted xDS resources into the runtime config the request path reads: compiled route
-// configurations by name and compiled clusters by name. Pure; the caller swaps the result in whole.
+// configurations by name and compiled clusters by name. Pure except for the ClusterRuntime it is given
+// (per-cluster live state it updates and prunes); the caller swaps the result in whole.
 
+import { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import type { ClusterLoadAssignmentShape, ClusterShape, HttpConnectionManagerShape, ListenerShape } from '../xds-client/envoy-shapes.js';
 import type { XdsSnapshot } from '../xds-client/resource-store.js';
 import { compileCluster, type CompiledCluster } from './compile-cluster.js';
@@ -38,25 +40,32 @@ function inlineRouteConfigs(listeners: readonly ListenerShape[]): Readonly<Recor
   return out;
 }
 
-/** Compiles the input. RDS route configurations win over inline ones of the same name. */
-export function compileConfig(input: CompileInput): CompiledConfig {
+/**
+ * Compiles the input. RDS route configurations win over inline ones of the same name. `runtime` holds
+ * the state that outlives a config (breaker counters, ejections, per-endpoint stats): pass the proxy's
+ * one long-lived runtime; without it a fresh one is used (tests, one-off compiles). The runtime is
+ * updated for the compiled clusters and the state of clusters absent from `input` is dropped.
+ */
+export function compileConfig(input: CompileInput, runtime: ClusterRuntime = new ClusterRuntime()): CompiledConfig {
   const routeConfigs = new Map<string, CompiledRouteConfig>();
   for (const rc of [...inlineRouteConfigs(input.listeners ?? []), ...(input.routeConfigurations ?? [])]) {
     const compiled = compileRouteConfig(rc);
     routeConfigs.set(compiled.name, compiled);
   }
   const assignments = new Map((input.clusterLoadAssignments ?? []).map((c) => [c.cluster_name ?? '', c] as const));
-  const clusters = new Map((input.clusters ?? []).map((c) => [c.name ?? '', compileCluster(c, assignments)] as const));
+  const clusters = new Map((input.clusters ?? []).map((c) => [c.name ?? '', compileCluster(c, assignments, runtime)] as const));
+  runtime.retain(new Set(clusters.keys()));
   return Object.freeze({ routeConfigs, clusters });
 }
 
-/** Compiles the accepted resources of an xDS snapshot. */
-export function compileSnapshot(snapshot: XdsSnapshot): CompiledConfig {
+/** Compiles the accepted resources of an xDS snapshot (see {@link compileConfig} for `runtime`). */
+export function compileSnapshot(snapshot: XdsSnapshot, runtime?: ClusterRuntime): CompiledConfig {
   const messages = <T>(kind: keyof XdsSnapshot): T[] => [...snapshot[kind].resources.values()].map((r) => r.message as T);
-  return compileConfig({
+  const input: CompileInput = {
     listeners: messages<ListenerShape>('listener'),
     routeConfigurations: messages('route'),
     clusters: messages<ClusterShape>('cluster'),
     clusterLoadAssignments: messages<ClusterLoadAssignmentShape>('endpoint'),
-  });
+  };
+  return compileConfig(input, runtime);
 }

@@ -21,8 +21,37 @@ describe('retry policy', () => {
     ['reset', { kind: 'reset' }, true],
     ['retriable-status-codes', status(409), true],
     ['retriable-status-codes', status(503), false],
+    ['retriable-4xx', status(409), true],
+    ['retriable-4xx', status(429), false],
   ] as [string, TryOutcome, boolean][])('retry_on %s, %o → %s', (on, outcome, want) => {
     const policy = compileRetryPolicy({ retry_on: on, retriable_status_codes: [409] });
     expect(policy && isRetriable(policy, outcome)).toBe(want);
+  });
+
+  // gRPC conditions read the grpc-status of the response headers (a trailers-only response, HTTP 200).
+  const grpc = (code: number | undefined): TryOutcome => ({ kind: 'status', status: 200, ...(code === undefined ? {} : { grpcStatus: code }) });
+  it.each([
+    ['cancelled', grpc(1), true],
+    ['deadline-exceeded', grpc(4), true],
+    ['resource-exhausted', grpc(8), true],
+    ['internal', grpc(13), true],
+    ['unavailable', grpc(14), true],
+    ['unavailable', grpc(4), false],
+    ['unavailable', grpc(0), false],
+    ['unavailable', grpc(undefined), false],
+    ['5xx', grpc(14), false],
+    ['cancelled,unavailable', grpc(14), true],
+    // Istio's default retry_on.
+    ['connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes', grpc(1), true],
+    ['connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes', grpc(13), false],
+    // Not a gRPC condition: an Object.prototype name must not count as one.
+    ['constructor', grpc(1), false],
+  ] as [string, TryOutcome, boolean][])('retry_on %s, %o → %s', (on, outcome, want) => {
+    const policy = compileRetryPolicy({ retry_on: on, retriable_status_codes: [503] });
+    expect(policy && isRetriable(policy, outcome)).toBe(want);
+  });
+
+  it('collects the gRPC codes of retry_on', () => {
+    expect([...(compileRetryPolicy({ retry_on: 'cancelled, deadline-exceeded,internal,resource-exhausted,unavailable,5xx' })?.grpcCodes ?? [])].sort((a, b) => a - b)).toEqual([1, 4, 8, 13, 14]);
   });
 });

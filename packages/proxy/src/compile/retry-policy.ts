@@ -1,5 +1,5 @@
-// Compiles a route's RetryPolicy: which failures are retried (retry_on), how often (num_retries,
-// default 1 as in Envoy), the per-try timeout and retriable_status_codes.
+// Compiles a route's RetryPolicy: which failures are retried (retry_on, HTTP and gRPC conditions), how
+// often (num_retries, default 1 as in Envoy), the per-try timeout and retriable_status_codes.
 
 import { durationMs } from './duration.js';
 
@@ -15,12 +15,35 @@ export interface RetryPolicy {
   readonly onConnectFailure: boolean;
   /** reset: disconnects and resets (connection failures included) and per-try timeouts. */
   readonly onReset: boolean;
+  /** retriable-4xx: 409 Conflict. */
+  readonly onRetriable4xx: boolean;
   /** Status codes retried when retry_on has retriable-status-codes. */
   readonly statusCodes: ReadonlySet<number>;
+  /** gRPC status codes retried (retry_on cancelled, deadline-exceeded, internal, resource-exhausted,
+   *  unavailable), read from the `grpc-status` of the response headers. */
+  readonly grpcCodes: ReadonlySet<number>;
 }
 
-/** A failure of one try, as the retry decision sees it. */
-export type TryOutcome = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'connect-failure' } | { readonly kind: 'reset' } | { readonly kind: 'timeout' };
+/** Envoy's gRPC retry_on conditions (x-envoy-retry-grpc-on values) and the status each one retries. */
+const GRPC_RETRY_ON: ReadonlyMap<string, number> = new Map([
+  ['cancelled', 1],
+  ['deadline-exceeded', 4],
+  ['resource-exhausted', 8],
+  ['internal', 13],
+  ['unavailable', 14],
+]);
+
+/**
+ * A failure of one try, as the retry decision sees it. For a response, `grpcStatus` is the
+ * `grpc-status` of its headers when they carry one: a gRPC trailers-only response (an error answered
+ * before any message). Envoy decides gRPC retries on the headers only; a status in trailers comes too
+ * late, the response is being relayed by then.
+ */
+export type TryOutcome =
+  | { readonly kind: 'status'; readonly status: number; readonly grpcStatus?: number }
+  | { readonly kind: 'connect-failure' }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'timeout' };
 
 /** The compiled policy, or undefined when the route has none. */
 export function compileRetryPolicy(p: unknown): RetryPolicy | undefined {
@@ -41,7 +64,9 @@ export function compileRetryPolicy(p: unknown): RetryPolicy | undefined {
     onGatewayError: on.has('gateway-error'),
     onConnectFailure: on.has('connect-failure'),
     onReset: on.has('reset'),
+    onRetriable4xx: on.has('retriable-4xx'),
     statusCodes: new Set(on.has('retriable-status-codes') ? codes : []),
+    grpcCodes: new Set([...on].map((c) => GRPC_RETRY_ON.get(c)).filter((c): c is number => c !== undefined)),
   });
 }
 
@@ -52,7 +77,9 @@ export function isRetriable(policy: RetryPolicy, outcome: TryOutcome): boolean {
       return (
         (policy.on5xx && outcome.status >= 500) ||
         (policy.onGatewayError && outcome.status >= 502 && outcome.status <= 504) ||
-        policy.statusCodes.has(outcome.status)
+        (policy.onRetriable4xx && outcome.status === 409) ||
+        policy.statusCodes.has(outcome.status) ||
+        (outcome.grpcStatus !== undefined && policy.grpcCodes.has(outcome.grpcStatus))
       );
     case 'connect-failure':
       return policy.on5xx || policy.onGatewayError || policy.onConnectFailure || policy.onReset;

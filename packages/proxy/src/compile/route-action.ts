@@ -4,6 +4,7 @@
 
 import { cumulativeWeights, weightedIndex } from '../balancer/lb-random.js';
 import { durationMs } from './duration.js';
+import { compileHashPolicy, type RequestHasher } from './hash-policy.js';
 import { compileHeaderMutation, type HeaderMutation } from './header-mutation.js';
 import { compileRetryPolicy, type RetryPolicy } from './retry-policy.js';
 
@@ -33,6 +34,9 @@ export interface ForwardAction {
   /** 0 disables the timeout (Istio's default `0s`); unset is Envoy's 15 s. */
   readonly timeoutMs: number;
   readonly retry: RetryPolicy | undefined;
+  /** The route's hash_policy: the request's hash for ring hash and maglev clusters (pass it as
+   *  PickContext.hash); undefined when the route has none. See {@link RequestHasher}. */
+  readonly hashPolicy?: RequestHasher;
 }
 
 /** An HTTP redirect; `location` builds the Location header for a request. */
@@ -73,6 +77,7 @@ function compileForward(action: Obj, match: Obj): ForwardAction | undefined {
   const cumulative = cumulativeWeights(choices.map((c) => c.weight));
   const total = cumulative[cumulative.length - 1] ?? 1;
   const timeout = durationMs(action.timeout);
+  const hashPolicy = compileHashPolicy(action.hash_policy);
   return Object.freeze({
     kind: 'forward',
     choices: Object.freeze(choices),
@@ -82,6 +87,7 @@ function compileForward(action: Obj, match: Obj): ForwardAction | undefined {
     hostRewrite: typeof action.host_rewrite_literal === 'string' && action.host_rewrite_literal !== '' ? action.host_rewrite_literal : undefined,
     timeoutMs: timeout ?? DEFAULT_ROUTE_TIMEOUT_MS,
     retry: compileRetryPolicy(action.retry_policy),
+    ...(hashPolicy ? { hashPolicy } : {}),
   });
 }
 
