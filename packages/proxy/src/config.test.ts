@@ -28,6 +28,9 @@ describe('weft-proxy config', () => {
       healthPort: 15021,
       statsPort: 15090,
       outboundPort: 15001,
+      outboundAddress: '127.0.0.1',
+      appAddress: '127.0.0.1',
+      drainDurationMs: 45_000,
       logLevel: 'info',
       concurrency: 2,
       extraMetadata: {},
@@ -52,6 +55,9 @@ describe('weft-proxy config', () => {
     ['adminPort', [], { WEFT_PROXY_ADMIN_PORT: '0' }, 0],
     ['logLevel', ['--log-level', 'debug'], {}, 'debug'],
     ['labels', ['--labels', 'app=reviews,version=v1'], {}, { app: 'reviews', version: 'v1' }],
+    ['outboundAddress', [], { WEFT_PROXY_OUTBOUND_ADDRESS: '127.0.2.10' }, '127.0.2.10'],
+    ['appAddress', ['--app-address', '::1'], {}, '::1'],
+    ['drainDurationMs', ['--drain-duration', '1m30s'], {}, 90_000],
     ['labels', [], { ISTIO_METAJSON_LABELS: '{"app":"ratings","istio.io/rev":"default"}' }, { app: 'ratings', 'istio.io/rev': 'default' }],
   ] as const)('reads %s from %j / %j', (key, argv, env, expected) => {
     expect(run([...argv], { ...env })[key]).toEqual(expected);
@@ -81,6 +87,14 @@ describe('weft-proxy config', () => {
       '--admin-port: "70000" is not a port number (0-65535)',
       expect.stringMatching(/^ISTIO_METAJSON_X: not valid JSON/),
     ]);
+  });
+
+  it.each([
+    [['--outbound-address', '127.0.0.1,127.0.0.2'], '--outbound-address: "127.0.0.1,127.0.0.2" is not one IP address'],
+    [['--app-address', 'localhost'], '--app-address: "localhost" is not an IP address'],
+    [['--drain-duration', '5'], '--drain-duration: "5" is not a duration (examples: 100ms, 1.5s, 1m30s)'],
+  ])('refuses %j', (argv, error) => {
+    expect(parseProxyCommandLine(argv, {})).toEqual({ ok: false, errors: [error] });
   });
 
   it('refuses two servers on one port', () => {

@@ -8,9 +8,12 @@ import {
   anyText,
   count,
   declareSettingFor,
+  duration,
+  fail,
   hostPort,
   ipList,
   matching,
+  ok,
   oneOf,
   parseCommandLine,
   parseLabels,
@@ -18,6 +21,7 @@ import {
   renderDocSection,
   renderHelp,
   spliceDocSection,
+  type Parsed,
   type ParsedCommandLine as GenericParsedCommandLine,
   type SettingDeclaration as GenericSettingDeclaration,
 } from '@weft/shared/settings';
@@ -54,6 +58,13 @@ export interface ProxyConfig {
   readonly statsPort: number;
   /** Port of the outbound listener, on 127.0.0.1: the app's explicit HTTP proxy (routes by Host). */
   readonly outboundPort: number;
+  /** Where per-service outbound listeners bind (`0.0.0.0_9080` becomes `<this>:9080`), for the app to dial. */
+  readonly outboundAddress: string;
+  /** Where the local app listens, on its own ports; weftd points the inbound clusters there
+   *  (node metadata WEFT_APP_ADDRESS). */
+  readonly appAddress: string;
+  /** How long connections of a removed or changed listener may go on before they are closed (ms). */
+  readonly drainDurationMs: number;
   readonly logLevel: LogLevel;
   /** Worker count (not used yet: one event loop); 0 means one per core. */
   readonly concurrency: number;
@@ -66,6 +77,13 @@ export interface ProxyConfig {
 export type SettingDeclaration<K extends keyof ProxyConfig = keyof ProxyConfig> = GenericSettingDeclaration<ProxyConfig, K>;
 
 export { parseLabels };
+
+/** One IP address (v4 or v6). */
+function singleIp(raw: string): Parsed<string> {
+  const parsed = ipList(raw);
+  if (!parsed.ok) return fail(parsed.error);
+  return parsed.value.length === 1 && parsed.value[0] !== undefined ? ok(parsed.value[0]) : fail(`"${raw}" is not one IP address`);
+}
 
 // ---- the declaration --------------------------------------------------------------------------
 
@@ -175,6 +193,35 @@ export const PROXY_SETTINGS = Object.freeze([
     description:
       'Outbound listener port, on 127.0.0.1: the app sends plain HTTP requests (Host: reviews:9080, or absolute-form http://reviews:9080/) and the proxy routes them with the route configuration named by the Host port (80 when absent); 0 picks a free port.',
     parse: port,
+  }),
+  declare({
+    key: 'outboundAddress',
+    flag: 'outbound-address',
+    valueName: '<ip>',
+    env: ['WEFT_PROXY_OUTBOUND_ADDRESS'],
+    default: '127.0.0.1',
+    description:
+      "Address of the per-service outbound listeners (sidecar mode, no iptables): weftd's `0.0.0.0_9080` (HTTP, routed by Host) and per-VIP TCP listeners such as `10.0.0.5_3306` bind this address with their own port, for the app to dial (127.0.0.1:9080). Give each workload its own loopback address when several share a machine; a port the app itself listens on here is left alone.",
+    parse: singleIp,
+  }),
+  declare({
+    key: 'appAddress',
+    flag: 'app-address',
+    valueName: '<ip>',
+    env: ['WEFT_PROXY_APP_ADDRESS'],
+    default: '127.0.0.1',
+    description:
+      "Address the local app listens on, with its own ports (sidecar mode). Sent as node metadata WEFT_APP_ADDRESS; weftd makes it the endpoint of the inbound clusters (`inbound|9080||` to 127.0.0.1:9080), so traffic arriving at the workload address goes there. Must differ from the workload address; give each workload its own when several with the same port share a machine.",
+    parse: singleIp,
+  }),
+  declare({
+    key: 'drainDurationMs',
+    flag: 'drain-duration',
+    valueName: '<duration>',
+    env: ['WEFT_PROXY_DRAIN_DURATION'],
+    default: '45s',
+    description: "How long connections of a removed or changed listener (or filter chain) may go on before they are closed (Istio's drainDuration).",
+    parse: duration,
   }),
   declare({ key: 'logLevel', flag: 'log-level', valueName: '<level>', env: ['WEFT_PROXY_LOG_LEVEL'], default: 'info', description: `Lowest level logged, Envoy's names: ${LOG_LEVELS.join(', ')}. Changed at run time with POST /logging?level=.`, parse: oneOf(LOG_LEVELS) }),
   declare({

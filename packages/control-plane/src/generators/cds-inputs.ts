@@ -2,6 +2,7 @@
 // sees with their DestinationRule and endpoints, its own inbound endpoints, and where it runs.
 // Built with the snapshot lookups; the generators never see the snapshot itself.
 
+import { isIP } from 'node:net';
 import { isOwnEndpoint } from '../snapshot/lookup-own-endpoints.js';
 import type { DestinationRuleSpec } from '@weft/shared';
 import type { Endpoint, MeshService, Protocol } from '../registry/model.js';
@@ -24,7 +25,8 @@ export interface ServiceClusterInput {
 export interface InboundPortInput {
   /** The workload port (the endpoint port; Istio names inbound clusters by it). */
   readonly port: number;
-  /** Where the application listens: the endpoint address the registry gives for this workload. */
+  /** Where the application listens: the proxy's WEFT_APP_ADDRESS (see {@link appAddressOf}), else
+   *  the endpoint address the registry gives for this workload. */
   readonly address: string;
   readonly protocol: Protocol;
 }
@@ -54,6 +56,18 @@ function proxyLocalityOf(snapshot: MeshSnapshot, proxy: ProxyView): string {
   return '';
 }
 
+/**
+ * Where the proxy's application listens, when the proxy says so: node metadata `WEFT_APP_ADDRESS` (an
+ * IP; weft-proxy sends it, 127.0.0.1 by default). weft-proxy without iptables owns the workload address
+ * itself (peers dial it), so its app must listen elsewhere and the inbound clusters must point there.
+ * Without it (Envoy, or capture where the app owns the workload address) the endpoint address is used,
+ * as Istio's inbound clusters reach the workload's own IP.
+ */
+export function appAddressOf(proxy: ProxyView): string | undefined {
+  const value = proxy.metadata.WEFT_APP_ADDRESS;
+  return typeof value === 'string' && isIP(value) !== 0 ? value : undefined;
+}
+
 /** The CDS/EDS slice of `snapshot` for `proxy` (Sidecar scoping and exportTo already applied). */
 export function clusterInputsFor(snapshot: MeshSnapshot, proxy: ProxyView): ClusterInputs {
   const scope = sidecarScopeFor(snapshot, proxy);
@@ -63,12 +77,13 @@ export function clusterInputsFor(snapshot: MeshSnapshot, proxy: ProxyView): Clus
     return rule ? { service, rule, endpoints } : { service, endpoints };
   });
   const inbound = new Map<number, InboundPortInput>();
+  const appAddress = appAddressOf(proxy);
   if (proxy.type === 'sidecar') {
     for (const service of snapshot.services) {
       for (const ep of snapshot.endpointsByService.get(serviceKey(service.hostname, service.namespace)) ?? []) {
         if (!isOwnEndpoint(ep, proxy) || inbound.has(ep.port)) continue;
         const protocol = service.ports.find((p) => p.name === ep.servicePortName)?.protocol ?? 'TCP';
-        inbound.set(ep.port, { port: ep.port, address: ep.address, protocol });
+        inbound.set(ep.port, { port: ep.port, address: appAddress ?? ep.address, protocol });
       }
     }
   }

@@ -17,6 +17,7 @@ import {
   workload,
 } from './cds-eds.test-fixtures.js';
 import type { ConfigEntry } from '../config/config-store.js';
+import { createProxyView } from '../snapshot/proxy-view.js';
 
 const REVIEWS = 'reviews.default.svc.cluster.local';
 const clustersOf = (entries: readonly ConfigEntry[], proxy = sidecarOf()) => {
@@ -78,6 +79,17 @@ describe('CDS for bookinfo', () => {
     const c = byName(clustersOf(BOOKINFO), 'inbound|9080||');
     expect(c).toMatchObject({ type: 'STATIC', load_assignment: { cluster_name: 'inbound|9080||' } });
     expect(dig(c, 'load_assignment.endpoints.0.lb_endpoints.0.endpoint.address.socket_address')).toEqual({ address: '127.0.0.10', port_value: 9080 });
+  });
+
+  it.each([
+    ['127.0.1.10', '127.0.1.10'],
+    ['::1', '::1'],
+    ['not-an-ip', '127.0.0.10'],
+  ])('points the inbound cluster at the app address the proxy gives (WEFT_APP_ADDRESS %s)', (appAddress, expected) => {
+    const base = sidecarOf();
+    const proxy = createProxyView(base.id, { ...base.metadata, WEFT_APP_ADDRESS: appAddress });
+    const c = byName(clustersOf(BOOKINFO, proxy), 'inbound|9080||');
+    expect(dig(c, 'load_assignment.endpoints.0.lb_endpoints.0.endpoint.address.socket_address')).toEqual({ address: expected, port_value: 9080 });
   });
 
   it('fixed clusters: BlackHole is STATIC, passthroughs are ORIGINAL_DST', () => {

@@ -8,7 +8,7 @@ import type { ProxyView } from '../snapshot/proxy-view.js';
 
 /** Node metadata that names one instance (who it is, where it runs). Generators read these only for
  *  the proxy's own workload (inbound listeners and clusters, locality), which is never shared. */
-const PER_INSTANCE_METADATA: ReadonlySet<string> = new Set(['NAME', 'POD_NAME', 'WORKLOAD_NAME', 'INSTANCE_IPS', 'LABELS', 'SERVICE_ACCOUNT', 'NAMESPACE', 'POD_PORTS', 'APP_CONTAINERS']);
+const PER_INSTANCE_METADATA: ReadonlySet<string> = new Set(['NAME', 'POD_NAME', 'WORKLOAD_NAME', 'INSTANCE_IPS', 'LABELS', 'SERVICE_ACCOUNT', 'NAMESPACE', 'POD_PORTS', 'APP_CONTAINERS', 'WEFT_APP_ADDRESS']);
 
 /** Config properties whose object keys are proxy label names some config selects proxies on. Subset
  *  `labels` are not among them: those select endpoints, not proxies. */

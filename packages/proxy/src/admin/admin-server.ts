@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RE2JS } from 're2js';
 import type { ServerState } from '../lifecycle/server-state.js';
+import type { ListenerBinding } from '../listeners/listener-manager.js';
 import type { LogRegistry } from '../log/logger.js';
 import type { AdsClientStats } from '../xds-client/ads-client.js';
 import type { XdsSnapshot } from '../xds-client/resource-store.js';
@@ -22,6 +23,8 @@ export interface AdminContext {
   state(): ServerState;
   bootstrap(): BootstrapInfo;
   readonly logs: LogRegistry;
+  /** The sockets bound for LDS listeners (absent: none are, e.g. in tests of the views alone). */
+  listenerBindings?(): readonly ListenerBinding[];
   /** Called by POST /quitquitquit once its response has been sent. */
   quit(): void;
 }
@@ -61,7 +64,7 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
     help: 'dump current Envoy configs (include_eds, resource)',
     mutates: false,
     handle: (q, ctx) => {
-      const result = buildConfigDump(ctx.snapshot(), ctx.bootstrap(), { includeEds: q.has('include_eds'), resource: q.get('resource') ?? undefined });
+      const result = buildConfigDump(ctx.snapshot(), ctx.bootstrap(), { includeEds: q.has('include_eds'), resource: q.get('resource') ?? undefined, listenerBindings: ctx.listenerBindings?.() });
       return result.ok ? json(result.body) : { status: 400, body: `${result.error}\n` };
     },
   },
@@ -73,7 +76,10 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   '/listeners': {
     help: 'print listener info (format=json)',
     mutates: false,
-    handle: (q, ctx) => (q.get('format') === 'json' ? json(renderListenersJson(ctx.snapshot())) : { status: 200, body: renderListenersText(ctx.snapshot()) }),
+    handle: (q, ctx) => {
+      const bindings = ctx.listenerBindings?.() ?? [];
+      return q.get('format') === 'json' ? json(renderListenersJson(ctx.snapshot(), bindings)) : { status: 200, body: renderListenersText(ctx.snapshot(), bindings) };
+    },
   },
   '/stats': {
     help: 'print server stats (filter, format=json|prometheus)',

@@ -4,6 +4,7 @@
 
 import { TYPE_URL, toProtoJson } from '@weft/shared/xds';
 import type { XdsNode } from '../bootstrap/xds-node.js';
+import type { ListenerBinding } from '../listeners/listener-manager.js';
 import type { AcceptedResource, FailedUpdate, KindState, XdsSnapshot } from '../xds-client/resource-store.js';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
@@ -24,6 +25,9 @@ export interface ConfigDumpOptions {
   readonly includeEds?: boolean;
   /** `?resource=<field>`: only the items of that repeated field (`dynamic_listeners`, ...), each with its `@type`. */
   readonly resource?: string;
+  /** Sockets bound for LDS listeners: a listener none of whose sockets could be bound shows the bind
+   *  error in its `error_state`, as Envoy reports a listener it cannot bind. */
+  readonly listenerBindings?: readonly ListenerBinding[];
 }
 
 const timestamp = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -89,17 +93,30 @@ function endpointsDump(state: KindState): Record<string, unknown> {
   };
 }
 
-function listenersDump(state: KindState): Record<string, unknown> {
+/** `cannot bind ...` per listener name, for listeners with no socket bound and at least one failed. */
+function bindFailures(bindings: readonly ListenerBinding[]): Map<string, string> {
+  const bound = new Set(bindings.filter((b) => b.state === 'bound').map((b) => b.listenerName));
+  const out = new Map<string, string>();
+  for (const b of bindings) {
+    if (b.state !== 'failed' || !b.error || bound.has(b.listenerName)) continue;
+    out.set(b.listenerName, out.has(b.listenerName) ? `${out.get(b.listenerName)}; ${b.error}` : b.error);
+  }
+  return out;
+}
+
+function listenersDump(state: KindState, bindings: readonly ListenerBinding[]): Record<string, unknown> {
+  const failed = bindFailures(bindings);
   return compact({
     '@type': `${ADMIN}ListenersConfigDump`,
     version_info: state.versionInfo,
-    dynamic_listeners: entries(state).map(([name, r, f]) =>
-      compact({
+    dynamic_listeners: entries(state).map(([name, r, f]) => {
+      const bindError = failed.get(name);
+      return compact({
         name,
         active_state: r ? { version_info: r.version, listener: packed(TYPE_URL.LISTENER, r.message), last_updated: timestamp(r.lastUpdated) } : undefined,
-        error_state: errorState(TYPE_URL.LISTENER, f),
-      }),
-    ),
+        error_state: errorState(TYPE_URL.LISTENER, f) ?? (bindError ? { details: bindError } : undefined),
+      });
+    }),
   });
 }
 
@@ -130,7 +147,7 @@ export type ConfigDumpResult = { readonly ok: true; readonly body: Record<string
  */
 export function buildConfigDump(snapshot: XdsSnapshot, info: BootstrapInfo, options: ConfigDumpOptions = {}): ConfigDumpResult {
   const includeEds = options.includeEds || options.resource === 'dynamic_endpoint_configs';
-  const configs = [bootstrapDump(info), clustersDump(snapshot.cluster), ...(includeEds ? [endpointsDump(snapshot.endpoint)] : []), listenersDump(snapshot.listener), routesDump(snapshot.route)];
+  const configs = [bootstrapDump(info), clustersDump(snapshot.cluster), ...(includeEds ? [endpointsDump(snapshot.endpoint)] : []), listenersDump(snapshot.listener, options.listenerBindings ?? []), routesDump(snapshot.route)];
   if (options.resource === undefined) return { ok: true, body: { configs } };
   const itemType = ITEM_TYPES[options.resource];
   if (!itemType) return { ok: false, error: `${options.resource} not found in config dump` };

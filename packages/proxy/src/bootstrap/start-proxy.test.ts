@@ -1,10 +1,11 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { TYPE_URL } from '@weft/shared/xds';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BLACKHOLE, REVIEWS, edsCluster, httpListener, loadAssignment, routeConfig } from '../../test/mesh-fixtures.js';
+import { outboundHttp, outboundTcp, staticCluster, virtualInbound, virtualOutbound } from '../listeners/sidecar-listeners.test-fixtures.js';
 import { XdsTestServer, waitFor } from '../../test/xds-test-server.js';
 import { defaultProxyConfig, type ProxyConfig } from '../config.js';
 import { startProxy, type ProxyHandle } from './start-proxy.js';
@@ -25,7 +26,9 @@ async function start(overrides: Partial<ProxyConfig> = {}): Promise<ProxyHandle>
   xds ??= await XdsTestServer.start();
   const logStream = new PassThrough();
   logStream.resume();
-  proxy = await startProxy(defaultProxyConfig({ adminPort: 0, healthPort: 0, statsPort: 0, outboundPort: 0, discoveryAddress: xds.address, workloadName: 'reviews-v1', ...overrides }), {
+  // Loopback addresses of their own, so the LDS listeners these tests bind meet nothing else.
+  const addresses = { workloadAddresses: ['127.0.0.32'], appAddress: '127.0.0.31', outboundAddress: '127.0.0.30' };
+  proxy = await startProxy(defaultProxyConfig({ adminPort: 0, healthPort: 0, statsPort: 0, outboundPort: 0, discoveryAddress: xds.address, workloadName: 'reviews-v1', ...addresses, ...overrides }), {
     logStream,
     exit: (code) => exits.push(code),
     backoff: { initialMs: 20, maxMs: 100 },
@@ -39,10 +42,36 @@ async function get(port: number, path: string, method = 'GET'): Promise<{ status
   return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
 }
 
+/** weftd's capture-style outbound listener: bound by the proxy on its outbound address. */
+const captureStyle = (listener: Record<string, unknown>): Record<string, unknown> => ({ ...listener, bind_to_port: { value: false } });
+
+/** Whether `host:port` can be bound now. */
+async function canBind(host: string, port: number): Promise<boolean> {
+  const s = createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => resolve(true));
+  });
+  if (ok) await new Promise((resolve) => s.close(resolve));
+  return ok;
+}
+
+/** Whether a connection to `host:port` is accepted. */
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
 function serveMesh(s: XdsTestServer): void {
   s.set(TYPE_URL.CLUSTER, '1', [edsCluster(REVIEWS), BLACKHOLE]);
   s.set(TYPE_URL.ENDPOINT, '1', [loadAssignment(REVIEWS, ['10.0.0.7'])]);
-  s.set(TYPE_URL.LISTENER, '1', [httpListener('0.0.0.0_9080', 9080, '9080')]);
+  s.set(TYPE_URL.LISTENER, '1', [captureStyle(httpListener('0.0.0.0_9080', 9080, '9080'))]);
   s.set(TYPE_URL.ROUTE, '1', [routeConfig('9080', REVIEWS)]);
 }
 
@@ -71,7 +100,9 @@ describe('startProxy', () => {
     expect(configs[1]).toMatchObject({ version_info: '1', dynamic_active_clusters: [{ cluster: { name: 'BlackHoleCluster' } }, { cluster: { name: REVIEWS } }] });
 
     expect((await get(p.adminPort, '/clusters')).body).toContain(`${REVIEWS}::10.0.0.7:9080::health_flags::healthy`);
-    expect((await get(p.adminPort, '/listeners')).body).toBe('0.0.0.0_9080::0.0.0.0:9080\n');
+    await waitFor(() => p.listeners.bindings().some((b) => b.state !== 'binding'), 'listener bound');
+    const boundOrNot = p.listeners.bindings()[0]?.state === 'bound' ? '127.0.0.30:9080' : '0.0.0.0:9080';
+    expect((await get(p.adminPort, '/listeners')).body).toBe(`0.0.0.0_9080::${boundOrNot}\n`);
     const stats = (await get(p.adminPort, '/stats')).body;
     expect(stats).toContain('cluster_manager.cds.update_success: 1\n');
     expect(stats).toContain('listener_manager.lds.update_success: 1\n');
@@ -95,7 +126,7 @@ describe('startProxy', () => {
       const [first, second] = upstreams as [(typeof upstreams)[0], (typeof upstreams)[0]];
       xds.set(TYPE_URL.CLUSTER, '1', [edsCluster(REVIEWS)]);
       xds.set(TYPE_URL.ENDPOINT, '1', [loadAssignment(REVIEWS, ['127.0.0.1'], first.port)]);
-      xds.set(TYPE_URL.LISTENER, '1', [httpListener('0.0.0.0_9080', 9080, '9080')]);
+      xds.set(TYPE_URL.LISTENER, '1', [captureStyle(httpListener('0.0.0.0_9080', 9080, '9080'))]);
       xds.set(TYPE_URL.ROUTE, '1', [routeConfig('9080', REVIEWS)]);
       await waitFor(() => p.compiled().routeConfigs.has('9080') && p.compiled().clusters.get(REVIEWS)?.endpoints.length === 1, 'compiled config');
       // fetch() drops a Host header, so undici's request carries it.
@@ -112,6 +143,62 @@ describe('startProxy', () => {
         u.server.closeAllConnections();
         u.server.close();
       }
+    }
+  });
+
+  it('binds inbound and per-service outbound listeners from LDS, forwards to the app, reports busy ports, and follows LDS updates', async () => {
+    // Ports free on the proxy's three loopback addresses (app, workload, outbound).
+    const free = async (): Promise<number> => {
+      for (;;) {
+        const s = createServer();
+        await new Promise<void>((resolve) => s.listen(0, '127.0.0.31', resolve));
+        const port = (s.address() as AddressInfo).port;
+        await new Promise((resolve) => s.close(resolve));
+        if (await Promise.all(['127.0.0.30', '127.0.0.32'].map((h) => canBind(h, port))).then((all) => all.every(Boolean))) return port;
+      }
+    };
+    const appPort = await free();
+    const servicePort = await free();
+    const busyPort = await free();
+    const app = createHttpServer((req, res) => res.end(`app: ${req.url}`));
+    await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.31', resolve));
+    const upstream = createHttpServer((_req, res) => res.end('reviews upstream'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(busyPort, '127.0.0.30', resolve));
+    try {
+      const p = await start();
+      if (!xds) throw new Error('no xds server');
+      // The proxy told weftd where its app listens.
+      await waitFor(() => xds?.requests[0], 'first request');
+      expect(xds.requests[0]?.metadata).toMatchObject({ WEFT_APP_ADDRESS: '127.0.0.31', INSTANCE_IPS: '127.0.0.32' });
+
+      const upstreamPort = (upstream.address() as AddressInfo).port;
+      // What weftd generates for that workload: the inbound cluster to the app address.
+      xds.set(TYPE_URL.CLUSTER, '1', [staticCluster(`inbound|${appPort}||`, [['127.0.0.31', appPort]]), staticCluster(REVIEWS, [['127.0.0.1', upstreamPort]])]);
+      xds.set(TYPE_URL.ROUTE, '1', [routeConfig(String(servicePort), REVIEWS)]);
+      xds.set(TYPE_URL.LISTENER, '1', [virtualOutbound(), virtualInbound([{ port: appPort, http: true }]), outboundHttp(servicePort), outboundTcp('10.0.0.9', busyPort, REVIEWS)]);
+      await waitFor(() => p.listeners.bindings().length === 3 && p.listeners.bindings().every((b) => b.state !== 'binding'), 'listeners bound');
+
+      const inbound = await request(`http://127.0.0.32:${appPort}/hello`);
+      expect(await inbound.body.text()).toBe('app: /hello');
+      const outbound = await request(`http://127.0.0.30:${servicePort}/`, { headers: { host: 'reviews' } });
+      expect(await outbound.body.text()).toBe('reviews upstream');
+
+      expect((await get(p.adminPort, '/listeners')).body).toBe(
+        [`0.0.0.0_${servicePort}::127.0.0.30:${servicePort}`, `10.0.0.9_${busyPort}::10.0.0.9:${busyPort}`, 'virtualInbound::127.0.0.32:' + appPort, 'virtualOutbound::0.0.0.0:15001', ''].join('\n'),
+      );
+      const dump = JSON.parse((await get(p.adminPort, '/config_dump?resource=dynamic_listeners')).body) as { configs: { name: string; error_state?: { details: string } }[] };
+      expect(dump.configs.find((c) => c.name === `10.0.0.9_${busyPort}`)?.error_state).toEqual({ details: `cannot bind '127.0.0.30:${busyPort}': Address already in use` });
+      expect(dump.configs.find((c) => c.name === 'virtualInbound')).not.toHaveProperty('error_state');
+
+      // LDS without the outbound HTTP listener: its socket stops accepting.
+      xds.set(TYPE_URL.LISTENER, '2', [virtualOutbound(), virtualInbound([{ port: appPort, http: true }])]);
+      await waitFor(async () => !(await canConnect('127.0.0.30', servicePort)), 'outbound listener removed');
+      expect(await (await request(`http://127.0.0.32:${appPort}/again`)).body.text()).toBe('app: /again');
+    } finally {
+      for (const s of [app, upstream]) s.closeAllConnections();
+      await Promise.all([app, upstream, blocker].map((s) => new Promise((resolve) => s.close(resolve))));
     }
   });
 

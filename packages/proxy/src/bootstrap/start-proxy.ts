@@ -1,20 +1,30 @@
 // Wires weft-proxy together, the only module that does: config → node identity → xDS client →
 // lifecycle and readiness → admin (:15000) and health (:15021) servers → compiled config (rebuilt on
-// every accepted snapshot) → outbound listener (:15001, sidecar mode). Returns a handle to stop it.
+// every accepted snapshot) → explicit outbound listener (:15001, sidecar mode) → sockets for the LDS
+// listeners (re-planned on every snapshot). Returns a handle to stop it.
 
 import { hostname } from 'node:os';
 import { startAdminServer } from '../admin/admin-server.js';
 import { startHealthServer } from '../admin/health-server.js';
 import type { HttpServerHandle } from '../admin/http-listen.js';
+import { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { EMPTY_COMPILED, compileSnapshot, type CompiledConfig } from '../compile/compile-config.js';
 import type { ProxyConfig } from '../config.js';
 import { createReadinessCheck } from '../lifecycle/readiness.js';
 import { ServerLifecycle } from '../lifecycle/server-state.js';
+import { appSockets } from '../listeners/app-address.js';
+import { ListenerManager } from '../listeners/listener-manager.js';
+import { planListenerBindings, socketKey, type ListenerPlan } from '../listeners/listener-plan.js';
 import { createLogRegistry, type LogRegistry } from '../log/logger.js';
+import { createHttpConnectionHandler } from '../outbound/http-connection.js';
 import { startOutboundListener } from '../outbound/outbound-listener.js';
-import type { UpstreamPools } from '../outbound/upstream-pools.js';
+import type { RequestOutcome } from '../outbound/request-outcome.js';
+import { UpstreamPools } from '../outbound/upstream-pools.js';
+import type { TcpOutcome } from '../tcp/tcp-outcome.js';
 import { AdsClient } from '../xds-client/ads-client.js';
 import type { BackoffOptions } from '../xds-client/backoff.js';
+import type { ListenerShape } from '../xds-client/envoy-shapes.js';
+import type { XdsSnapshot } from '../xds-client/resource-store.js';
 import { buildXdsNode, type XdsNode } from './xds-node.js';
 
 /** A running proxy. */
@@ -26,6 +36,10 @@ export interface ProxyHandle {
   readonly outboundPort: number | undefined;
   /** Upstream connection pools of the outbound listener, one per endpoint in use. */
   readonly outboundPools: UpstreamPools | undefined;
+  /** The sockets bound for LDS listeners (inbound ports, per-service outbound listeners). */
+  readonly listeners: ListenerManager;
+  /** Live cluster state (circuit breakers, outlier detection, host stats) across compiled configs. */
+  readonly clusterRuntime: ClusterRuntime;
   readonly xds: AdsClient;
   /** The compiled config the data path reads now. */
   compiled(): CompiledConfig;
@@ -49,6 +63,10 @@ export interface StartOptions {
   readonly backoff?: BackoffOptions;
   /** Address of the health server (default 0.0.0.0, for probes from outside). The admin API stays on 127.0.0.1. */
   readonly healthHost?: string;
+  /** Called once per HTTP request served by an LDS listener, for telemetry. */
+  readonly onOutcome?: (outcome: RequestOutcome) => void;
+  /** Called once per TCP connection proxied by an LDS listener, for telemetry. */
+  readonly onTcpOutcome?: (outcome: TcpOutcome) => void;
 }
 
 /**
@@ -72,20 +90,33 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   // Compiled once per accepted change and swapped in one assignment: a request reads `compiled` once
   // and keeps that config to its end.
   let compiled: CompiledConfig = EMPTY_COMPILED;
+  const clusterRuntime = new ClusterRuntime();
   let pools: UpstreamPools | undefined;
+  let listeners: ListenerManager | undefined;
+  // Sockets an LDS listener must not take, besides the app's: the proxy's own fixed servers.
+  const ownSockets = new Map<string, string>();
+  const planFor = (snapshot: XdsSnapshot): ListenerPlan => {
+    const reserved = new Map([...ownSockets, ...appSockets(compiled)]);
+    const lds = [...snapshot.listener.resources.values()].map((r) => r.message as ListenerShape);
+    return planListenerBindings(lds, { mode: config.mode, workloadAddresses: config.workloadAddresses, outboundAddress: config.outboundAddress, reserved });
+  };
   xds.on('snapshot', (snapshot) => {
-    compiled = compileSnapshot(snapshot);
+    compiled = compileSnapshot(snapshot, clusterRuntime);
     // Connections to endpoints that left every cluster are closed once their requests end.
     void pools?.retain(new Set([...compiled.clusters.values()].flatMap((c) => c.endpoints.map((e) => e.key))));
+    // Listeners follow every snapshot: LDS changes, and CDS changes that move the app's address.
+    void listeners?.update(planFor(snapshot));
   });
 
   const servers: HttpServerHandle[] = [];
   let closing: Promise<void> | undefined;
+  let ownPools = false;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       lifecycle.advance('DRAINING');
       await xds.close();
-      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all([...servers.map((s) => s.close()), listeners?.close()]);
+      if (ownPools) await pools?.close();
     })();
     return closing;
   };
@@ -102,6 +133,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
         state: () => lifecycle.state,
         bootstrap: () => ({ node, discoveryAddress: config.discoveryAddress, adminPort, startedAt }),
         logs,
+        listenerBindings: () => listeners?.bindings() ?? [],
         quit: () => {
           log.info('shutting down: /quitquitquit');
           void close().then(() => exit(0));
@@ -121,13 +153,38 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       config.healthPort,
     );
     servers.push(health);
-    const outbound = config.mode === 'sidecar' ? await startOutboundListener({ port: config.outboundPort, config: () => compiled }) : undefined;
+    const outbound = config.mode === 'sidecar' ? await startOutboundListener({ port: config.outboundPort, config: () => compiled, onOutcome: options.onOutcome }) : undefined;
     if (outbound) servers.push(outbound);
-    pools = outbound?.pools;
+    // One set of upstream pools for the explicit proxy and every LDS listener's HTTP chains.
+    ownPools = outbound === undefined;
+    const sharedPools = outbound?.pools ?? new UpstreamPools();
+    pools = sharedPools;
+    ownSockets.set(socketKey('127.0.0.1', admin.port), "weft-proxy's admin port");
+    if (outbound) ownSockets.set(socketKey('127.0.0.1', outbound.port), "weft-proxy's explicit outbound proxy");
+    listeners = new ListenerManager({
+      logger: logs.get('config'),
+      drainMs: config.drainDurationMs,
+      config: () => compiled,
+      onTcpOutcome: options.onTcpOutcome,
+      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, onOutcome: options.onOutcome }),
+    });
     lifecycle.advance('INITIALIZING');
     xds.start();
     log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port, outbound: outbound?.port });
-    return { node, adminPort: admin.port, healthPort: health.port, outboundPort: outbound?.port, outboundPools: outbound?.pools, xds, compiled: () => compiled, lifecycle, logs, close };
+    return {
+      node,
+      adminPort: admin.port,
+      healthPort: health.port,
+      outboundPort: outbound?.port,
+      outboundPools: outbound?.pools,
+      listeners,
+      clusterRuntime,
+      xds,
+      compiled: () => compiled,
+      lifecycle,
+      logs,
+      close,
+    };
   } catch (e) {
     await close();
     throw e;

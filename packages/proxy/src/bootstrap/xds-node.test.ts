@@ -12,6 +12,7 @@ describe('buildXdsNode', () => {
       labels: { app: 'reviews', version: 'v1' },
       serviceAccount: 'bookinfo-reviews',
       workloadAddresses: ['10.0.0.7', 'fd00::7'],
+      appAddress: '127.0.1.7',
       extraMetadata: { CLUSTER_ID: 'Kubernetes', NAMESPACE: 'overridden' },
     });
     expect(buildXdsNode(config, 'host-1')).toEqual({
@@ -26,6 +27,7 @@ describe('buildXdsNode', () => {
         SERVICE_ACCOUNT: 'bookinfo-reviews',
         INSTANCE_IPS: '10.0.0.7,fd00::7',
         PROXY_TYPE: 'sidecar',
+        WEFT_APP_ADDRESS: '127.0.1.7',
         WEFT_VERSION,
       },
       userAgentName: 'weft-proxy',
@@ -41,5 +43,10 @@ describe('buildXdsNode', () => {
   ])('defaults missing names (%j)', (overrides, id, cluster) => {
     const node = buildXdsNode(defaultProxyConfig(overrides), 'host-1');
     expect([node.id, node.cluster]).toEqual([id, cluster]);
+  });
+
+  it('tells weftd where the app listens only for sidecars', () => {
+    expect(buildXdsNode(defaultProxyConfig(), 'h').metadata.WEFT_APP_ADDRESS).toBe('127.0.0.1');
+    expect(buildXdsNode(defaultProxyConfig({ mode: 'router' }), 'h').metadata).not.toHaveProperty('WEFT_APP_ADDRESS');
   });
 });

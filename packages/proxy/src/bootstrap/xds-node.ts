@@ -18,7 +18,7 @@ export interface XdsNode {
 /**
  * Builds the node: the id is `config.nodeId` when set, else `<mode>~<ip>~<pod>.<ns>~<domain>`. Metadata
  * carries what weftd's proxy view reads (NAMESPACE, LABELS, WORKLOAD_NAME, SERVICE_ACCOUNT, INSTANCE_IPS,
- * NAME), on top of the forwarded `ISTIO_META_*` values. `hostName` stands in for a missing pod and
+ * NAME, and for sidecars WEFT_APP_ADDRESS), on top of the forwarded `ISTIO_META_*` values. `hostName` stands in for a missing pod and
  * workload name.
  */
 export function buildXdsNode(config: ProxyConfig, hostName: string): XdsNode {
@@ -37,6 +37,8 @@ export function buildXdsNode(config: ProxyConfig, hostName: string): XdsNode {
     INSTANCE_IPS: config.workloadAddresses.join(','),
     // weftd's proxy view also accepts the type from metadata, for node ids that are not Istio-shaped.
     PROXY_TYPE: config.mode,
+    // Where the app listens: weftd's inbound clusters point there (sidecars only; gateways have no app).
+    ...(config.mode === 'sidecar' ? { WEFT_APP_ADDRESS: config.appAddress } : {}),
     WEFT_VERSION,
   };
   return Object.freeze({ id, cluster: `${workloadName}.${config.namespace}`, metadata: Object.freeze(metadata), userAgentName: 'weft-proxy', userAgentVersion: WEFT_VERSION });
