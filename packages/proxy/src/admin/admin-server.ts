@@ -9,6 +9,7 @@ import type { ListenerBinding } from '../listeners/listener-manager.js';
 import type { LogRegistry } from '../log/logger.js';
 import type { AdsClientStats } from '../xds-client/ads-client.js';
 import type { XdsSnapshot } from '../xds-client/resource-store.js';
+import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { renderClustersJson, renderClustersText } from './clusters-view.js';
 import { buildConfigDump, type BootstrapInfo } from './config-dump.js';
 import { listenHttp, send, type HttpServerHandle, type PlainResponse } from './http-listen.js';
@@ -25,6 +26,8 @@ export interface AdminContext {
   readonly logs: LogRegistry;
   /** The sockets bound for LDS listeners (absent: none are, e.g. in tests of the views alone). */
   listenerBindings?(): readonly ListenerBinding[];
+  /** Live per-cluster and per-host state (request counts, outlier ejections, breakers) for /clusters. */
+  clusterRuntime?(): ClusterRuntime;
   /** Called by POST /quitquitquit once its response has been sent. */
   quit(): void;
 }
@@ -71,7 +74,7 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   '/clusters': {
     help: 'upstream cluster status (format=json)',
     mutates: false,
-    handle: (q, ctx) => (q.get('format') === 'json' ? json(renderClustersJson(ctx.snapshot())) : { status: 200, body: renderClustersText(ctx.snapshot()) }),
+    handle: (q, ctx) => (q.get('format') === 'json' ? json(renderClustersJson(ctx.snapshot(), ctx.clusterRuntime?.())) : { status: 200, body: renderClustersText(ctx.snapshot(), ctx.clusterRuntime?.()) }),
   },
   '/listeners': {
     help: 'print listener info (format=json)',

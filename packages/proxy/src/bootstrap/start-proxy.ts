@@ -130,6 +130,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       {
         snapshot: () => xds.snapshot(),
         xdsStats: () => xds.stats(),
+        clusterRuntime: () => clusterRuntime,
         state: () => lifecycle.state,
         bootstrap: () => ({ node, discoveryAddress: config.discoveryAddress, adminPort, startedAt }),
         logs,

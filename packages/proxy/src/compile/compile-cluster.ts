@@ -3,6 +3,7 @@
 // The live parts (counters, ejections, per-endpoint stats) come from the ClusterRuntime, so a recompile
 // only swaps the immutable parts.
 
+import { upstreamHttpOptionsOf, type UpstreamHttpOptions } from '../http2/upstream-protocol.js';
 import { createClusterPicker, type LbPolicy } from '../balancer/cluster-picker.js';
 import { DEFAULT_LEAST_REQUEST } from '../balancer/lb-least-request.js';
 import { DEFAULT_MAGLEV_TABLE_SIZE, isPrime } from '../balancer/lb-maglev.js';
@@ -51,6 +52,9 @@ export interface CompiledCluster {
   readonly picker: Picker;
   /** connect_timeout, Envoy's 5 s when unset. */
   readonly connectTimeoutMs: number;
+  /** How upstream HTTP connections are made (HTTP/1.1 or HTTP/2, idle timeout, limits), from the
+   *  cluster's HttpProtocolOptions. */
+  readonly upstreamHttp: UpstreamHttpOptions;
   /** Shared by every compiled version of this cluster name; thresholds from the newest. */
   readonly breaker: CircuitBreaker;
   /** Present when the cluster has outlier_detection. Fed by endTry: do not also call report. */
@@ -189,6 +193,7 @@ export function compileCluster(cluster: ClusterShape, assignments: ReadonlyMap<s
     endpoints,
     picker,
     connectTimeoutMs: durationMs(shape.connect_timeout) ?? 5000,
+    upstreamHttp: upstreamHttpOptionsOf(shape),
     breaker: state.breaker,
     outlier,
     beginTry(endpoint: Endpoint): void {

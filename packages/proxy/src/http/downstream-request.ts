@@ -61,6 +61,8 @@ export interface DownstreamRequest {
   /** The protocol named by an `Upgrade` request (lower-case, `websocket`), undefined when none.
    *  HTTP/1.1 only; an HTTP/2 extended CONNECT maps here too. */
   readonly upgrade: string | undefined;
+  /** The downstream peer's IP (source-IP hashing, access logs); undefined when unknown. */
+  readonly remoteAddress?: string | undefined;
 
   /** Sets the listener for drain and abort events (once, before writing). When the client is already
    *  gone, `onAbort` is called at once. */

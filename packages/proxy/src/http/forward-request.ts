@@ -16,6 +16,8 @@ import type { ClusterChoice, ForwardAction } from '../compile/route-action.js';
 import { DOWNSTREAM_DISCONNECT_FLAG, RESCUE, RETRY_LIMIT_FLAG, type LocalReplyReason } from '../errors/rescue.js';
 import type { OutcomeBuilder } from '../outbound/request-outcome.js';
 import type { BodyReceiver, DownstreamListener, DownstreamRequest } from './downstream-request.js';
+import { grpcStatusOf } from '../http2/grpc-local-reply.js';
+import { poolProtocolFor } from '../http2/upstream-protocol.js';
 import { sendLocalReply } from './local-reply.js';
 import { joinTunnel } from './tunnel.js';
 import type { UpstreamConnectors, UpstreamExchange, UpstreamFailure, UpstreamRequestHead, UpstreamResponseHandler } from './upstream-exchange.js';
@@ -55,6 +57,8 @@ function reasonOf(failure: UpstreamFailure | 'timeout'): LocalReplyReason {
       return 'connection-termination';
     case 'protocol-error':
       return 'upstream-protocol-error';
+    case 'overflow':
+      return 'overflow';
     case 'timeout':
       return 'upstream-timeout';
   }
@@ -67,6 +71,8 @@ class UpstreamTry implements UpstreamResponseHandler {
   /** The response is retried: its body is read and dropped so the connection stays usable. */
   discarding = false;
   ended = false;
+  /** The try is a retry (holds a max_retries slot). */
+  retry = false;
   result: TryResult | undefined = undefined;
 
   constructor(
@@ -120,6 +126,8 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
   #status = 0;
   #relaying = false;
   #finished = false;
+  /** A retry slot is held for a retry not yet started (during the back-off). */
+  #retrySlot = false;
 
   constructor(
     private readonly ctx: ForwardContext,
@@ -130,6 +138,8 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     private readonly cluster: CompiledCluster,
     private readonly authority: string,
     private readonly outcome: OutcomeBuilder,
+    /** The route's hash_policy result for ring hash / maglev clusters. */
+    private readonly hash?: bigint,
   ) {
     const retry = action.retry;
     this.#maxTries = 1 + (retry ? retry.numRetries : 0);
@@ -220,7 +230,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     const t = this.current;
     if (t) {
       t.exchange?.abort();
-      this.#endTry(t, { kind: 'reset' });
+      this.#endTry(t, undefined);
     }
     this.outcome.flag(DOWNSTREAM_DISCONNECT_FLAG);
     this.#finish(this.#relaying ? this.#status : 0);
@@ -229,14 +239,26 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
   // ---- tries ----
 
   #startTry(): void {
-    const endpoint = this.cluster.picker.pick(this.ctx.random);
-    if (!endpoint) return this.#localReply('no-healthy-upstream');
+    const breaker = this.cluster.breaker;
+    // Circuit breakers: a retry holds the retry slot (max_retries) taken when it was decided
+    // (#takeRetrySlot); every try needs a request slot (max_requests), without one 503 UO.
+    const retrying = this.#retrySlot;
+    this.#retrySlot = false;
+    if (!breaker.tryStartRequest()) {
+      if (retrying) breaker.endRetry();
+      return this.#localReply('overflow');
+    }
+    const endpoint = this.cluster.picker.pick(this.ctx.random, this.hash === undefined ? undefined : { hash: this.hash });
+    if (!endpoint) {
+      breaker.endRequest();
+      if (retrying) breaker.endRetry();
+      return this.#localReply('no-healthy-upstream');
+    }
     const attempt = ++this.#attempt;
-    // resilience hook: take slots — the request slot (max_requests) on the first try, a retry slot
-    // (max_retries) on later ones; a refused slot answers 503 UO ('overflow') or stops retrying.
     const t = new UpstreamTry(this, endpoint);
+    t.retry = retrying;
     this.current = t;
-    endpoint.active++;
+    this.cluster.beginTry(endpoint);
     const outcome = this.outcome;
     outcome.attempts = attempt;
     outcome.upstreamHost = endpoint.key;
@@ -244,33 +266,50 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     head.headers['x-envoy-attempt-count'] = String(attempt);
     const perTry = this.action.retry?.perTryTimeoutMs ?? 0;
     if (perTry > 0) t.timer = setTimeout(() => this.#tryTimeout(t), perTry);
-    t.exchange = this.ctx.connectors.get(endpoint, this.cluster).request(head, t);
+    const protocol = poolProtocolFor(this.cluster.upstreamHttp.protocol, this.req.protocol, this.req.upgrade);
+    t.exchange = this.ctx.connectors.get(endpoint, this.cluster, protocol).request(head, t);
     if (this.#bodyMode === BODY_STREAM && this.#bodyEnded) t.exchange.end(this.#bodyTrailers);
   }
 
   /** Ends a try once: counts, timers, and the result for the resilience state. */
-  #endTry(t: UpstreamTry, result: TryResult): void {
+  #endTry(t: UpstreamTry, result: TryResult | undefined): void {
     if (t.ended) return;
     t.ended = true;
     t.result = result;
     clearTimeout(t.timer);
-    t.endpoint.active--;
-    // resilience hook: release slots taken in #startTry and report `result` for `t.endpoint` to the
-    // cluster's outlier detector (status, connect-failure, reset, timeout).
+    const breaker = this.cluster.breaker;
+    breaker.endRequest();
+    if (t.retry) breaker.endRetry();
+    // Counts the try on its endpoint and feeds outlier detection; a try cut because the client went
+    // away (result undefined) says nothing about the endpoint.
+    this.cluster.endTry(t.endpoint, result);
+  }
+
+  /** Takes a retry slot (max_retries) for a retry about to be scheduled. Without one the retry is not
+   *  made and the current answer stands, flagged UO, as Envoy's router does on RetryStatus::NoOverflow
+   *  (upstream_rq_retry_overflow). */
+  #takeRetrySlot(): boolean {
+    if (!this.cluster.breaker.tryStartRetry()) {
+      this.outcome.flag(RESCUE.overflow.flag);
+      return false;
+    }
+    this.#retrySlot = true;
+    return true;
   }
 
   tryHead(t: UpstreamTry, status: number, headers: HeaderBag): void {
     if (this.current !== t || this.#finished) return;
     clearTimeout(t.timer);
     const retry = this.action.retry;
-    const retriable = retry !== undefined && isRetriable(retry, { kind: 'status', status });
-    if (retriable && this.#attempt < this.#maxTries) {
+    const retriable = retry !== undefined && isRetriable(retry, { kind: 'status', status, grpcStatus: grpcStatusOf(headers) });
+    const triesLeft = this.#attempt < this.#maxTries;
+    if (retriable && triesLeft && this.#takeRetrySlot()) {
       // Retried: the try is over, but its body is read to the end so the connection stays usable.
       this.#endTry(t, { kind: 'status', status });
       t.discarding = true;
       return;
     }
-    if (retriable && this.#maxTries > 1) this.outcome.flag(RETRY_LIMIT_FLAG);
+    if (retriable && !triesLeft && this.#maxTries > 1) this.outcome.flag(RETRY_LIMIT_FLAG);
     headers['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.#started));
     this.choice.responseHeaders(headers);
     this.route.responseHeaders(headers);
@@ -296,6 +335,12 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.current !== t || this.#finished) return;
     // A retried response that broke while its body was dropped: the retry was decided already.
     if (t.discarding) return this.#retryAfterBackoff();
+    if (failure === 'overflow') {
+      // Refused by the pool before anything was sent: no try happened and no retry is made (Envoy
+      // never retries an overflow reset).
+      this.#endTry(t, undefined);
+      return this.#localReply('overflow');
+    }
     const kind = failure === 'connect-failure' ? 'connect-failure' : 'reset';
     this.#endTry(t, { kind });
     if (this.#relaying) {
@@ -337,8 +382,9 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
 
   #retryOrReply(kind: 'connect-failure' | 'reset' | 'timeout', reason: LocalReplyReason): void {
     const retry = this.action.retry;
-    if (retry !== undefined && isRetriable(retry, { kind }) && this.#attempt < this.#maxTries) return this.#retryAfterBackoff();
-    if (this.#attempt > 1) this.outcome.flag(RETRY_LIMIT_FLAG);
+    if (retry !== undefined && isRetriable(retry, { kind }) && this.#attempt < this.#maxTries) {
+      if (this.#takeRetrySlot()) return this.#retryAfterBackoff();
+    } else if (this.#attempt > 1) this.outcome.flag(RETRY_LIMIT_FLAG);
     this.#localReply(reason);
   }
 
@@ -372,6 +418,10 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.#finished) return;
     this.#finished = true;
     this.current = undefined;
+    if (this.#retrySlot) {
+      this.#retrySlot = false;
+      this.cluster.breaker.endRetry();
+    }
     clearTimeout(this.#routeTimer);
     clearTimeout(this.#backoffTimer);
     this.ctx.done(status);

@@ -6,7 +6,7 @@
 import type { CompiledConfig } from '../compile/compile-config.js';
 import type { CompiledRoute } from '../compile/compile-route-config.js';
 import type { ForwardAction } from '../compile/route-action.js';
-import { createRouteRequest } from '../compile/route-request.js';
+import { createRouteRequest, type RouteRequest } from '../compile/route-request.js';
 import { FAULT_DELAY_FLAG } from '../errors/rescue.js';
 import { OutcomeBuilder, type RequestOutcome } from '../outbound/request-outcome.js';
 import type { DownstreamRequest } from './downstream-request.js';
@@ -56,15 +56,17 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
   const { random, connectors, onOutcome } = options;
   const upgrades = new Set(options.upgradeTypes ?? ['websocket']);
 
-  function forward(req: DownstreamRequest, route: CompiledRoute, action: ForwardAction, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void): void {
+  function forward(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, action: ForwardAction, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void): void {
     const choice = action.pick(random());
     outcome.cluster = choice.cluster;
     const cluster = config.clusters.get(choice.cluster);
     if (!cluster) return done(sendLocalReply(req, outcome, 'no-cluster'));
-    new ForwardedRequest({ connectors, random, done }, req, route, action, choice, cluster, req.authority, outcome).start();
+    // Ring hash and maglev read the route's hash_policy; other pickers ignore the hash.
+    const hash = action.hashPolicy?.(routeRequest, req.remoteAddress);
+    new ForwardedRequest({ connectors, random, done }, req, route, action, choice, cluster, req.authority, outcome, hash).start();
   }
 
-  function proceed(req: DownstreamRequest, route: CompiledRoute, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void): void {
+  function proceed(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void): void {
     const action = route.action;
     switch (action.kind) {
       case 'direct':
@@ -72,7 +74,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
       case 'redirect':
         return done(sendLocalReply(req, outcome, 'redirect', { status: action.status, body: '', headers: { location: action.location(req.authority, req.path) }, mutate: route.responseHeaders }));
       case 'forward':
-        return forward(req, route, action, config, outcome, done);
+        return forward(req, routeRequest, route, action, config, outcome, done);
     }
   }
 
@@ -83,7 +85,8 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
     const routeConfig = config.routeConfigs.get(options.routeConfigName ?? routeConfigNameFor(req.authority, req.scheme));
     if (!routeConfig) return done(sendLocalReply(req, outcome, 'no-route'));
     outcome.routeConfig = routeConfig.name;
-    const route = routeConfig.route(createRouteRequest(req.method, req.authority, req.path, req.headers));
+    const routeRequest = createRouteRequest(req.method, req.authority, req.path, req.headers);
+    const route = routeConfig.route(routeRequest);
     if (!route) return done(sendLocalReply(req, outcome, 'no-route'));
     outcome.route = route.name;
     if (req.upgrade !== undefined && !upgrades.has(req.upgrade)) return done(sendLocalReply(req, outcome, 'upgrade-refused'));
@@ -94,13 +97,13 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
         // The abort is drawn after the delay, as Envoy's fault filter does.
         setTimeout(() => {
           if (fault.abortFraction > 0 && random() < fault.abortFraction) return done(sendLocalReply(req, outcome, 'fault-abort', { status: fault.abortStatus }));
-          proceed(req, route, config, outcome, done);
+          proceed(req, routeRequest, route, config, outcome, done);
         }, fault.delayMs);
         return;
       }
       if (fault.abortFraction > 0 && random() < fault.abortFraction) return done(sendLocalReply(req, outcome, 'fault-abort', { status: fault.abortStatus }));
     }
-    proceed(req, route, config, outcome, done);
+    proceed(req, routeRequest, route, config, outcome, done);
   };
 }
 

@@ -4,6 +4,7 @@
 import type { HeaderBag, HeaderMutation } from '../compile/header-mutation.js';
 import { RESCUE, type LocalReplyReason } from '../errors/rescue.js';
 import type { OutcomeBuilder } from '../outbound/request-outcome.js';
+import { isGrpcRequest, toGrpcLocalReply } from '../http2/grpc-local-reply.js';
 import type { DownstreamRequest } from './downstream-request.js';
 
 /** What a route adds to the table's entry: its own status and body (direct response, redirect, fault
@@ -13,6 +14,9 @@ export interface LocalReplyExtras {
   readonly body?: string;
   readonly headers?: HeaderBag;
   readonly mutate?: HeaderMutation;
+  /** The gRPC status to send to a gRPC client instead of the one mapped from the HTTP status (a fault
+   *  abort's grpc_status). */
+  readonly grpcStatus?: number;
 }
 
 /**
@@ -29,6 +33,13 @@ export function sendLocalReply(req: DownstreamRequest, outcome: OutcomeBuilder, 
   }
   const body = extras?.body ?? entry.body;
   const headers: HeaderBag = extras?.headers ? { ...extras.headers } : {};
+  if (isGrpcRequest(req.headers)) {
+    // Envoy answers a gRPC client with HTTP 200 and a trailers-only response carrying grpc-status
+    // (mapped from the HTTP status) and the body as grpc-message.
+    extras?.mutate?.(headers);
+    req.respond(200, toGrpcLocalReply(status, body, headers, extras?.grpcStatus), true);
+    return status;
+  }
   if (body !== '') headers['content-type'] = 'text/plain';
   extras?.mutate?.(headers);
   headers['content-length'] = String(Buffer.byteLength(body));

@@ -14,7 +14,10 @@ export type UpstreamFailure =
   /** The connection or stream was reset or closed before the response was complete: UC. */
   | 'reset'
   /** The upstream sent something that is not valid HTTP: UPE. */
-  | 'protocol-error';
+  | 'protocol-error'
+  /** The cluster's circuit breaker refused to queue the request for a connection
+   *  (max_pending_requests): 503 UO, never retried. */
+  | 'overflow';
 
 /**
  * The request head sent upstream. `headers` are end-to-end headers plus `host` (an HTTP/2 pool sends it
@@ -82,5 +85,5 @@ export interface UpstreamConnector {
 export interface UpstreamConnectors {
   /** The connector of `endpoint` of `cluster` (which says the connect timeout, and later the protocol
    *  and limits), created on first use. */
-  get(endpoint: Endpoint, cluster: CompiledCluster): UpstreamConnector;
+  get(endpoint: Endpoint, cluster: CompiledCluster, protocol?: 'http1' | 'http2'): UpstreamConnector;
 }

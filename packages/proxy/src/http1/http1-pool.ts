@@ -4,6 +4,8 @@
 // the upstream announced a shorter `Keep-Alive: timeout`.
 
 import { connect } from 'node:net';
+import type { Endpoint } from '../balancer/picker.js';
+import type { CircuitBreaker } from '../cluster/cluster-state.js';
 import type { UpstreamConnector, UpstreamExchange, UpstreamRequestHead, UpstreamResponseHandler } from '../http/upstream-exchange.js';
 import { Http1ClientConnection, Http1ClientExchange, type ClientConnectionOwner } from './http1-client-connection.js';
 
@@ -16,7 +18,13 @@ export interface Http1PoolOptions {
   /** Most connections open or opening at once (Envoy's max_connections default, 1024). */
   readonly maxConnections?: number;
   /** How long an unused connection is kept (default 60 s). */
-  readonly idleTimeoutMs?: number;
+  readonly idleTimeoutMs?: number | undefined;
+  /** The cluster's circuit breaker: a request waiting for a connection takes a pending slot
+   *  (max_pending_requests, else it fails with 'overflow'), a connection a connection slot
+   *  (max_connections over the whole cluster, else requests wait for one that frees up). */
+  readonly breaker?: CircuitBreaker;
+  /** The endpoint this pool serves, for the breaker's per-host accounting. */
+  readonly endpoint?: Endpoint;
 }
 
 /** Counts, for stats and tests. */
@@ -48,8 +56,13 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
   #sweep: NodeJS.Timeout | undefined;
   readonly #maxConnections: number;
   readonly #idleTimeoutMs: number;
+  /** Queued requests holding a max_pending_requests slot. */
+  readonly #pendingSlots = new Set<Http1ClientExchange>();
+  /** Connections holding a max_connections slot. */
+  readonly #connectionSlots = new Set<Http1ClientConnection>();
   readonly #dequeue = (ex: Http1ClientExchange): void => {
-    if (!this.#remove(this.#queue, ex)) this.#remove(this.#fresh, ex);
+    if (this.#remove(this.#queue, ex)) this.#leftQueue(ex);
+    else this.#remove(this.#fresh, ex);
   };
 
   constructor(private readonly options: Http1PoolOptions) {
@@ -69,8 +82,17 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
       conn.assign(ex);
       return ex;
     }
-    // resilience hook: pending — the request waits for a connection (max_pending_requests is taken
-    // here and given back when it leaves the queue: assigned, failed or aborted).
+    // The request waits for a connection: it holds a pending slot until it leaves the queue
+    // (assigned, failed or aborted). Without one it fails as Envoy's pool overflow does, after this
+    // call has returned the exchange.
+    const breaker = this.options.breaker;
+    if (breaker) {
+      if (!breaker.tryStartPending()) {
+        queueMicrotask(() => ex.fail('overflow'));
+        return ex;
+      }
+      this.#pendingSlots.add(ex);
+    }
     this.#queue.push(ex);
     if (this.#connecting < this.#queue.length + this.#fresh.length) this.#open();
     return ex;
@@ -90,6 +112,7 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
   /** Cuts everything: waiting requests fail with 'reset', connections are destroyed. */
   destroy(): void {
     this.#draining = true;
+    for (const ex of this.#queue) this.#leftQueue(ex);
     for (const ex of [...this.#queue.splice(0), ...this.#fresh.splice(0)]) ex.fail('reset');
     for (const conn of [...this.#all]) conn.socket.destroy();
     this.#checkDrained();
@@ -97,10 +120,13 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
 
   #open(): void {
     if (this.#all.size >= this.#maxConnections) return;
-    // resilience hook: connection slot — a connection is opened here (max_connections) and given back
-    // in closed().
+    // max_connections counts the cluster's connections over all hosts: at the limit the request
+    // stays queued (pending) until a connection of this pool frees up.
+    const breaker = this.options.breaker;
+    if (breaker && !breaker.tryOpenConnection(this.options.endpoint)) return;
     const socket = connect({ host: this.options.host, port: this.options.port, noDelay: true });
     const conn = new Http1ClientConnection(socket, this, this.options.connectTimeoutMs);
+    if (breaker) this.#connectionSlots.add(conn);
     this.#all.add(conn);
     this.#connecting++;
   }
@@ -135,10 +161,15 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
 
   closed(conn: Http1ClientConnection, retry: Http1ClientExchange | undefined): void {
     if (!this.#all.delete(conn)) return;
+    if (this.#connectionSlots.delete(conn)) this.options.breaker?.closeConnection(this.options.endpoint);
     if (!conn.isConnected) {
       this.#connecting--;
       // The connection opened for the oldest waiter failed: that waiter fails (Envoy's UF).
-      (this.#fresh.shift() ?? this.#queue.shift())?.fail('connect-failure');
+      const waiter = this.#fresh.shift() ?? this.#queue.shift();
+      if (waiter) {
+        this.#leftQueue(waiter);
+        waiter.fail('connect-failure');
+      }
     } else this.#remove(this.#idle, conn);
     if (retry) this.#fresh.push(retry);
     const waiting = this.#queue.length + this.#fresh.length;
@@ -149,6 +180,7 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
   #dispatch(conn: Http1ClientConnection): void {
     const ex = (conn.served === 0 ? this.#fresh.shift() : undefined) ?? this.#queue.shift();
     if (ex) {
+      this.#leftQueue(ex);
       conn.assign(ex);
       return;
     }
@@ -169,6 +201,11 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
       clearInterval(this.#sweep);
       this.#sweep = undefined;
     }
+  }
+
+  /** Gives back the pending slot of a request leaving the queue. */
+  #leftQueue(ex: Http1ClientExchange): void {
+    if (this.#pendingSlots.delete(ex)) this.options.breaker?.endPending();
   }
 
   #remove(list: Http1ClientExchange[] | Http1ClientConnection[], item: Http1ClientExchange | Http1ClientConnection): boolean {

@@ -59,6 +59,9 @@ function splitTarget(head: Http1RequestHead): { authority: string; path: string 
 /** One request on an HTTP/1.1 connection; every method is a no-op once it is no longer current. */
 class Http1DownstreamRequest implements DownstreamRequest {
   readonly scheme = 'http';
+  get remoteAddress(): string | undefined {
+    return this.conn.socket.remoteAddress;
+  }
   listener: DownstreamListener | undefined = undefined;
   receiver: BodyReceiver | undefined = undefined;
   /** Body chunks read before the handler took them (or while it paused). */

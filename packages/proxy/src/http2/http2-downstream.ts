@@ -44,6 +44,9 @@ class Http2DownstreamRequest implements DownstreamRequest {
   /** Extended CONNECT is not enabled (SETTINGS_ENABLE_CONNECT_PROTOCOL), so no request upgrades. */
   readonly upgrade: string | undefined = undefined;
   responseStarted = false;
+  get remoteAddress(): string | undefined {
+    return this.stream.session?.socket?.remoteAddress;
+  }
 
   #listener: DownstreamListener | undefined = undefined;
   #receiver: BodyReceiver | undefined = undefined;

@@ -8,6 +8,8 @@ import { DOWNSTREAM_PROTOCOL_ERROR_FLAG } from '../errors/rescue.js';
 import { createRequestHandler } from '../http/handle-request.js';
 import type { UpstreamConnectors } from '../http/upstream-exchange.js';
 import { Http1ServerConnection, type Http1ServerOptions } from '../http1/http1-server-connection.js';
+import { serveHttp2Connection } from '../http2/http2-downstream.js';
+import { sniffHttpProtocol } from '../http2/http2-preface.js';
 import { OutcomeBuilder, type RequestOutcome } from './request-outcome.js';
 
 /** Settings of {@link createHttpConnectionHandler}. */
@@ -54,7 +56,15 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
         }
       : undefined,
   };
-  return (socket) => {
-    new Http1ServerConnection(socket, serverOptions);
-  };
+  const onRequest = serverOptions.onRequest;
+  // A connection speaks HTTP/2 when its first bytes are the h2c preface (prior knowledge, as Envoy
+  // accepts on a plaintext HCM with codec_type AUTO); anything else is HTTP/1.x.
+  return (socket) =>
+    sniffHttpProtocol(socket, (protocol) => {
+      if (protocol === 'http2') serveHttp2Connection(socket, { onRequest });
+      else {
+        new Http1ServerConnection(socket, serverOptions);
+        socket.resume();
+      }
+    });
 }

@@ -1,44 +1,64 @@
-// One HTTP/1.1 keep-alive pool per upstream endpoint address, shared by every compiled config so that a
-// config swap keeps warm connections. Pools of endpoints that left the config stay until `retain`
+// Upstream connection pools, one per (endpoint, cluster, protocol) as Envoy keeps one per host per
+// cluster: each pool answers to its cluster's circuit breaker. Shared by every compiled config so that
+// a config swap keeps warm connections; pools of endpoints that left the config stay until `retain`
 // drains them.
 
 import type { Endpoint } from '../balancer/picker.js';
 import type { CompiledCluster } from '../compile/compile-cluster.js';
 import type { UpstreamConnector, UpstreamConnectors } from '../http/upstream-exchange.js';
 import { Http1Pool } from '../http1/http1-pool.js';
+import { Http2SessionPool } from '../http2/http2-session-pool.js';
 
-/** Connection pools by endpoint key (`host:port`). */
+type Pool = Http1Pool | Http2SessionPool;
+
+/** Connection pools by endpoint key (`host:port`), then cluster name and protocol. */
 export class UpstreamPools implements UpstreamConnectors {
-  readonly #pools = new Map<string, Http1Pool>();
+  readonly #byEndpoint = new Map<string, Map<string, Pool>>();
+  #size = 0;
 
-  /** The pool of `endpoint`, created on first use with `cluster`'s connect timeout. */
-  get(endpoint: Endpoint, cluster: CompiledCluster): UpstreamConnector {
-    let pool = this.#pools.get(endpoint.key);
+  /** The pool of `endpoint` for `cluster` and `protocol`, created on first use with the cluster's
+   *  connect timeout, HTTP protocol options and circuit breaker. */
+  get(endpoint: Endpoint, cluster: CompiledCluster, protocol: 'http1' | 'http2' = 'http1'): UpstreamConnector {
+    let pools = this.#byEndpoint.get(endpoint.key);
+    if (!pools) this.#byEndpoint.set(endpoint.key, (pools = new Map()));
+    const key = protocol === 'http1' ? cluster.name : `h2:${cluster.name}`;
+    let pool = pools.get(key);
     if (!pool) {
-      // resilience hook: connection limit — the cluster's breaker gives max_connections here.
-      pool = new Http1Pool({ host: endpoint.host, port: endpoint.port, connectTimeoutMs: cluster.connectTimeoutMs });
-      this.#pools.set(endpoint.key, pool);
+      const http = cluster.upstreamHttp;
+      const common = { host: endpoint.host, port: endpoint.port, connectTimeoutMs: cluster.connectTimeoutMs, idleTimeoutMs: http.idleTimeoutMs, maxConnections: cluster.breaker.maxConnections };
+      pool =
+        protocol === 'http2'
+          ? new Http2SessionPool({ ...common, maxConcurrentStreams: http.maxConcurrentStreams, maxRequestsPerConnection: http.maxRequestsPerConnection })
+          : new Http1Pool({ ...common, breaker: cluster.breaker, endpoint });
+      pools.set(key, pool);
+      this.#size++;
     }
     return pool;
   }
 
-  /** Drops the pools whose key is not in `keys` (after a config swap removed their endpoints).
+  /** Drops the pools of endpoints whose key is not in `keys` (after a config swap removed them).
    *  Requests in flight on them finish first, as Envoy drains a removed host's connections. */
   async retain(keys: ReadonlySet<string>): Promise<void> {
-    const drop = [...this.#pools].filter(([k]) => !keys.has(k));
-    for (const [k] of drop) this.#pools.delete(k);
-    await Promise.all(drop.map(([, p]) => p.drain()));
+    const drop: Pool[] = [];
+    for (const [k, pools] of this.#byEndpoint) {
+      if (keys.has(k)) continue;
+      this.#byEndpoint.delete(k);
+      this.#size -= pools.size;
+      drop.push(...pools.values());
+    }
+    await Promise.all(drop.map((p) => p.drain()));
   }
 
   /** Number of pools open (for tests and stats). */
   get size(): number {
-    return this.#pools.size;
+    return this.#size;
   }
 
   /** Destroys every pool, cutting requests in flight (the proxy is shutting down). */
   async close(): Promise<void> {
-    const all = [...this.#pools.values()];
-    this.#pools.clear();
+    const all = [...this.#byEndpoint.values()].flatMap((pools) => [...pools.values()]);
+    this.#byEndpoint.clear();
+    this.#size = 0;
     for (const p of all) p.destroy();
   }
 }
