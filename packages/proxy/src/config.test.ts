@@ -26,6 +26,7 @@ describe('weft-proxy config', () => {
       discoveryAddress: '127.0.0.1:15010',
       adminPort: 15000,
       healthPort: 15021,
+      healthAddress: '0.0.0.0',
       statsPort: 15090,
       outboundPort: 15001,
       outboundAddress: '127.0.0.1',
@@ -95,6 +96,12 @@ describe('weft-proxy config', () => {
     [['--drain-duration', '5'], '--drain-duration: "5" is not a duration (examples: 100ms, 1.5s, 1m30s)'],
   ])('refuses %j', (argv, error) => {
     expect(parseProxyCommandLine(argv, {})).toEqual({ ok: false, errors: [error] });
+  });
+
+  it('binds the health server where --health-address or WEFT_PROXY_HEALTH_ADDRESS says', () => {
+    expect(run(['--health-address', '127.0.0.7']).healthAddress).toBe('127.0.0.7');
+    expect(parseProxyCommandLine([], { WEFT_PROXY_HEALTH_ADDRESS: '127.0.0.8' })).toMatchObject({ ok: true, config: { healthAddress: '127.0.0.8' } });
+    expect(parseProxyCommandLine(['--health-address', 'localhost'], {})).toMatchObject({ ok: false });
   });
 
   it('refuses two servers on one port', () => {

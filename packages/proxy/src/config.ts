@@ -55,6 +55,8 @@ export interface ProxyConfig {
   readonly discoveryAddress: string;
   readonly adminPort: number;
   readonly healthPort: number;
+  /** Address of the health server (0.0.0.0: probes come from outside the pod). */
+  readonly healthAddress: string;
   readonly statsPort: number;
   /** Port of the outbound listener, on 127.0.0.1: the app's explicit HTTP proxy (routes by Host). */
   readonly outboundPort: number;
@@ -182,6 +184,15 @@ export const PROXY_SETTINGS = Object.freeze([
     parse: hostPort,
   }),
   declare({ key: 'adminPort', flag: 'admin-port', valueName: '<port>', env: ['WEFT_PROXY_ADMIN_PORT'], default: '15000', description: 'Admin API port, on 127.0.0.1 (Envoy admin: /config_dump, /clusters, /listeners, /stats, /logging, /ready, /quitquitquit); 0 picks a free port.', parse: port }),
+  declare({
+    key: 'healthAddress',
+    flag: 'health-address',
+    valueName: '<ip>',
+    env: ['WEFT_PROXY_HEALTH_ADDRESS'],
+    default: '0.0.0.0',
+    description: 'Address of the health server: 0.0.0.0 (the default) for probes from outside, or a loopback address when several proxies share a machine. The admin API always stays on 127.0.0.1.',
+    parse: singleIp,
+  }),
   declare({ key: 'healthPort', flag: 'health-port', valueName: '<port>', env: ['WEFT_PROXY_HEALTH_PORT'], default: '15021', description: 'Health port (/healthz/ready, for kubelet and load balancers); 0 picks a free port.', parse: port }),
   declare({ key: 'statsPort', flag: 'stats-port', valueName: '<port>', env: ['WEFT_PROXY_STATS_PORT'], default: '15090', description: 'Prometheus stats port (/stats/prometheus). Reserved: not served yet.', parse: port }),
   declare({

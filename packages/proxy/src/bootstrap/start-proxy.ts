@@ -61,7 +61,7 @@ export interface StartOptions {
   readonly hostName?: string;
   /** Reconnect backoff of the xDS client (tests shorten it). */
   readonly backoff?: BackoffOptions;
-  /** Address of the health server (default 0.0.0.0, for probes from outside). The admin API stays on 127.0.0.1. */
+  /** Overrides the health server's address (default: the config's healthAddress). */
   readonly healthHost?: string;
   /** Called once per HTTP request served by an LDS listener, for telemetry. */
   readonly onOutcome?: (outcome: RequestOutcome) => void;
@@ -150,7 +150,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
         () => xds.stats(),
         () => lifecycle.state,
       ),
-      options.healthHost ?? '0.0.0.0',
+      options.healthHost ?? config.healthAddress,
       config.healthPort,
     );
     servers.push(health);
