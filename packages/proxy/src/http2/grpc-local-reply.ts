@@ -2,28 +2,11 @@
 // with a trailers-only response (HTTP 200, `content-type: application/grpc`, `grpc-status` mapped from
 // the HTTP status or given, `grpc-message` from the body). Pure functions; sending stays in local-reply.ts.
 
+import { GRPC_STATUS_CODES } from '@weft/shared';
 import type { HeaderBag } from '../compile/header-mutation.js';
 
-/** gRPC status codes (grpc/doc/statuscodes.md). */
-export const GRPC_STATUS = Object.freeze({
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-});
+/** gRPC status codes (grpc/doc/statuscodes.md), by name. */
+export const GRPC_STATUS = GRPC_STATUS_CODES;
 
 const GRPC_CONTENT_TYPE = 'application/grpc';
 

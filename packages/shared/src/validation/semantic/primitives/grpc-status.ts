@@ -1,7 +1,6 @@
 // gRPC status names accepted in a fault abort's `grpcStatus` (Istio's grpc.SupportedGRPCStatus).
 
-/** The canonical gRPC status codes by name (grpc/doc/statuscodes.md). */
-export const GRPC_STATUS_CODES: Readonly<Record<string, number>> = {
+const CODES = {
   OK: 0,
   CANCELLED: 1,
   UNKNOWN: 2,
@@ -19,7 +18,11 @@ export const GRPC_STATUS_CODES: Readonly<Record<string, number>> = {
   UNAVAILABLE: 14,
   DATA_LOSS: 15,
   UNAUTHENTICATED: 16,
-};
+} as const;
+
+/** The canonical gRPC status codes by name (grpc/doc/statuscodes.md): `GRPC_STATUS_CODES.UNAVAILABLE`
+ *  is the literal 14; looked up by an arbitrary name, undefined when there is no such status. */
+export const GRPC_STATUS_CODES: Readonly<typeof CODES> & Readonly<Record<string, number | undefined>> = Object.freeze(CODES);
 
 /** Istio's validateGRPCStatus. */
 export function validateGRPCStatus(status: string): string | undefined {
