@@ -1,7 +1,8 @@
 // Retries, measured: an upstream failing half of all attempts with 503 is hidden from the app by
 // `retries: {attempts: 2, retryOn: 5xx}` (every request succeeds), the upstream sees each try numbered by
 // `x-envoy-attempt-count`, a request that keeps failing gets the upstream's last 503 after 3 tries, and a
-// per-try timeout turns a hung first try into a quick second one.
+// per-try timeout turns a hung first try into a quick second one. Retries go to another host
+// (Istio's previous_hosts retry host predicate): a failing instance never sees a request's retry.
 
 import { describe, expect, it } from 'vitest';
 import { describeReport, runLoad } from './harness/load.js';
@@ -11,12 +12,14 @@ import type { SeenRequest } from './harness/upstream-server.js';
 
 const mesh = useLocalMesh({
   scenario: 'retries',
-  services: [{ name: 'reviews', versions: ['v1'] }],
+  // v2 only serves /spread, the route over both instances.
+  services: [{ name: 'reviews', versions: ['v1', 'v2'] }],
   routing: (m) => [
-    subsetsByVersion('reviews', m.namespace, ['v1']),
+    subsetsByVersion('reviews', m.namespace, ['v1', 'v2'], { loadBalancer: { simple: 'RANDOM' } }),
     virtualService('reviews', m.namespace, {
       hosts: ['reviews'],
       http: [
+        { name: 'spread', match: [{ uri: { prefix: '/spread' } }], route: [{ destination: { host: 'reviews' } }], retries: { attempts: 2, retryOn: '5xx' } },
         { name: 'per-try', match: [{ uri: { prefix: '/per-try' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }], retries: { attempts: 2, perTryTimeout: '200ms', retryOn: '5xx' } },
         { name: 'default', route: [{ destination: { host: 'reviews', subset: 'v1' } }], retries: { attempts: 2, retryOn: '5xx' } },
       ],
@@ -75,5 +78,23 @@ describe('retries', () => {
     expect(Math.min(...latencies)).toBeGreaterThanOrEqual(200);
     expect(Math.max(...latencies)).toBeLessThan(1500);
     expect(count(upstream.seen.map((r) => r.attempt))).toEqual({ 1: 20, 2: 20 });
+  });
+
+  it('sends retries to another instance than the ones already tried (previous_hosts)', async () => {
+    const m = mesh();
+    const [healthy, failing] = [m.upstream('reviews', 'v1'), m.upstream('reviews', 'v2')];
+    healthy.reset();
+    failing.reset();
+    failing.behave(() => ({ status: 503 }));
+    // RANDOM balancing: without the predicate a retry would land on the failing instance again half the
+    // time, and a quarter of the requests that started there would fail all three tries.
+    const report = await runLoad(m.proxy.outboundPort, { authority: m.authority('reviews'), path: '/spread' }, 200, { concurrency: 10 });
+    const tries = `failing instance saw tries ${JSON.stringify(count(failing.seen.map((r) => r.attempt)))}, healthy ${JSON.stringify(count(healthy.seen.map((r) => r.attempt)))}`;
+    expect(report.byStatus, `${describeReport(report)}; ${tries}`).toEqual({ '200': 200 });
+    // Only first tries reach the failing instance; each of them is retried once, on the healthy one.
+    expect(failing.seen.every((r) => r.attempt === 1), tries).toBe(true);
+    expect(healthy.seen.filter((r) => r.attempt === 2).length, tries).toBe(failing.seen.length);
+    expect(failing.seen.length, tries).toBeGreaterThan(50);
+    process.stdout.write(`retries to another host: ${tries}\n`);
   });
 });

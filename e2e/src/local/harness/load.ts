@@ -11,9 +11,13 @@ import { VERSION_HEADER } from './upstream-server.js';
 export interface RequestShape {
   /** `host:port` of the mesh service, e.g. `reviews.default.svc.cluster.local:9080`. */
   readonly authority: string;
-  readonly path?: string;
+  /** The path, or a path per request index (default `/`). */
+  readonly path?: string | ((index: number) => string);
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>> | ((index: number) => Readonly<Record<string, string>>);
+  /** The client's source address per request (a 127.0.0.0/8 address), for policies that look at the
+   *  downstream address (hashing on the source IP); default the kernel's choice (127.0.0.1). */
+  readonly localAddress?: (index: number) => string;
 }
 
 /** The outcome of one request. */
@@ -30,6 +34,8 @@ export interface RequestResult {
   readonly flag: string;
   /** The body of a local reply, or the transport error; '' for upstream answers (not kept). */
   readonly detail: string;
+  /** The response had `x-envoy-overloaded: true` (Envoy's mark on circuit-breaker overflows). */
+  readonly overloaded: boolean;
 }
 
 /** Tallies over a set of results. */
@@ -72,12 +78,13 @@ export function describeReport(report: LoadReport): string {
 /** Sends one request through the proxy on 127.0.0.1:`proxyPort`. Never rejects. */
 function send(agent: Agent, proxyPort: number, shape: RequestShape, index: number, t0: number): Promise<RequestResult> {
   const headers = typeof shape.headers === 'function' ? shape.headers(index) : (shape.headers ?? {});
-  const path = shape.path ?? '/';
+  const path = typeof shape.path === 'function' ? shape.path(index) : (shape.path ?? '/');
   const sentAt = performance.now();
   return new Promise((resolve) => {
-    const done = (status: number, version: string | undefined, flag: string, detail: string): void =>
-      resolve({ index, sentAtMs: sentAt - t0, latencyMs: performance.now() - sentAt, status, version, flag, detail });
-    const req = httpRequest({ agent, host: '127.0.0.1', port: proxyPort, method: shape.method ?? 'GET', path: `http://${shape.authority}${path}`, headers: { host: shape.authority, ...headers } }, (res) => {
+    const done = (status: number, version: string | undefined, flag: string, detail: string, overloaded = false): void =>
+      resolve({ index, sentAtMs: sentAt - t0, latencyMs: performance.now() - sentAt, status, version, flag, detail, overloaded });
+    const localAddress = shape.localAddress?.(index);
+    const req = httpRequest({ agent, host: '127.0.0.1', port: proxyPort, ...(localAddress === undefined ? {} : { localAddress }), method: shape.method ?? 'GET', path: `http://${shape.authority}${path}`, headers: { host: shape.authority, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (e) => done(0, undefined, 'transport', e.message));
@@ -86,7 +93,7 @@ function send(agent: Agent, proxyPort: number, shape: RequestShape, index: numbe
         const version = typeof header === 'string' ? header : undefined;
         const status = res.statusCode ?? 0;
         const body = version === undefined ? Buffer.concat(chunks).toString('utf8') : '';
-        done(status, version, responseFlagOf(status, res.headers, body, version !== undefined), body);
+        done(status, version, responseFlagOf(status, res.headers, body, version !== undefined), body, res.headers['x-envoy-overloaded'] === 'true');
       });
     });
     // A scenario never waits this long on purpose; a hung request must fail the test, not hang it.

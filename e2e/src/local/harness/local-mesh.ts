@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { findLeftoverProcesses, killAllChildrenNow } from './child-processes.js';
-import { ConfigDir, serviceEntry, workloadEntry, type MeshResource } from './mesh-config.js';
+import type { AppServer, AppStarter } from './app-server.js';
+import { ConfigDir, portNameOf, serviceEntry, workloadEntry, type MeshResource } from './mesh-config.js';
 import { LoopbackSubnet } from './loopback-subnet.js';
 import { ProxyProcess, type ConfigDump } from './proxy-process.js';
 import { UpstreamServer } from './upstream-server.js';
@@ -22,6 +23,10 @@ export interface ServiceDefinition {
   readonly versions: readonly string[];
   /** Service port (default 9080, as bookinfo). */
   readonly port?: number;
+  /** The port's protocol (default HTTP); the port is named after it (`http2`, `grpc`). */
+  readonly protocol?: 'HTTP' | 'HTTP2' | 'GRPC';
+  /** Starts each instance's app (default an {@link UpstreamServer}, which {@link LocalMesh.upstream} returns). */
+  readonly app?: AppStarter;
   /** Give each instance its own weft-proxy: the app listens on an app address, the WorkloadEntry
    *  names another address where the proxy's inbound listener takes the traffic (same port). */
   readonly sidecar?: boolean;
@@ -65,6 +70,8 @@ export class LocalMesh implements MeshNames {
   readonly namespace: string;
   readonly config: ConfigDir;
   readonly upstreams = new Map<string, UpstreamServer>();
+  /** Apps started by a service's own `app` starter, by `service/version`. */
+  readonly apps = new Map<string, AppServer>();
   /** The client's proxy. */
   proxy!: ProxyProcess;
   /** Server-side proxies of instances with `sidecar: true`, by `service/version`. */
@@ -104,7 +111,8 @@ export class LocalMesh implements MeshNames {
     for (const service of this.options.services) {
       this.ports.set(service.name, service.port ?? 9080);
       for (const version of service.versions) {
-        this.upstreams.set(`${service.name}/${version}`, await UpstreamServer.start(version, this.nextAddress()));
+        if (service.app) this.apps.set(`${service.name}/${version}`, await service.app(version, this.nextAddress()));
+        else this.upstreams.set(`${service.name}/${version}`, await UpstreamServer.start(version, this.nextAddress()));
         if (service.sidecar) this.workloadAddresses.set(`${service.name}/${version}`, this.nextAddress());
       }
     }
@@ -132,7 +140,7 @@ export class LocalMesh implements MeshNames {
           namespace: this.namespace,
           address,
           outboundAddress: this.nextAddress(),
-          appAddress: this.upstream(service, version).address,
+          appAddress: this.app(service, version).address,
           labels: { app: service, version },
         }),
       );
@@ -157,12 +165,13 @@ export class LocalMesh implements MeshNames {
   private servicesYaml(): MeshResource[] {
     const resources: MeshResource[] = [];
     for (const service of this.options.services) {
-      resources.push(serviceEntry(service.name, this.namespace, service.port ?? 9080));
+      const protocol = service.protocol ?? 'HTTP';
+      resources.push(serviceEntry(service.name, this.namespace, service.port ?? 9080, protocol));
       for (const version of service.versions) {
-        const upstream = this.upstream(service.name, version);
+        const app = this.app(service.name, version);
         // A sidecar instance is reached at its workload address, on the port its app listens on.
-        const address = this.workloadAddresses.get(`${service.name}/${version}`) ?? upstream.address;
-        resources.push(workloadEntry(`${service.name}-${version}`, this.namespace, address, { app: service.name, version }, upstream.port));
+        const address = this.workloadAddresses.get(`${service.name}/${version}`) ?? app.address;
+        resources.push(workloadEntry(`${service.name}-${version}`, this.namespace, address, { app: service.name, version }, app.port, portNameOf(protocol)));
       }
     }
     // The client is a workload too (its identity and labels), but serves nothing here: no ServiceEntry
@@ -206,7 +215,14 @@ export class LocalMesh implements MeshNames {
     return `${this.host(service)}:${port}`;
   }
 
-  /** The upstream instance of `service` at `version`. */
+  /** The app of instance `service`/`version`, whatever started it. */
+  app(service: string, version: string): AppServer {
+    const app = this.apps.get(`${service}/${version}`) ?? this.upstreams.get(`${service}/${version}`);
+    if (!app) throw new Error(`no instance ${service}/${version}`);
+    return app;
+  }
+
+  /** The upstream instance of `service` at `version` (an instance started without an `app` starter). */
   upstream(service: string, version: string): UpstreamServer {
     const u = this.upstreams.get(`${service}/${version}`);
     if (!u) throw new Error(`no upstream ${service}/${version}`);
@@ -284,7 +300,7 @@ ${this.logs()}` },
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([this.proxy?.stop(), ...[...this.sidecars.values()].map((p) => p.stop()), this.weftd?.stop()]);
-    await Promise.all([...this.upstreams.values(), ...this.retired].map((u) => u.close()));
+    await Promise.all([...this.upstreams.values(), ...this.apps.values(), ...this.retired].map((u) => u.close()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

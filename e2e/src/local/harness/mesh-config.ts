@@ -12,8 +12,14 @@ export type MeshResource = ServiceEntry | WorkloadEntry | VirtualService | Desti
 
 const API_VERSION = 'networking.istio.io/v1';
 
-/** A MESH_INTERNAL, STATIC ServiceEntry for `<name>.<namespace>.svc.cluster.local`, one HTTP port named
- *  `http`, served by the WorkloadEntries labelled `app: <name>`. */
+/** The name of a service's one port: its protocol in lower case (`http`, `http2`, `grpc`), as Istio's
+ *  naming convention for ports (`<protocol>[-<suffix>]`) expects. */
+export function portNameOf(protocol: string): string {
+  return protocol.toLowerCase();
+}
+
+/** A MESH_INTERNAL, STATIC ServiceEntry for `<name>.<namespace>.svc.cluster.local`, one port of
+ *  `protocol` (default HTTP) named after it, served by the WorkloadEntries labelled `app: <name>`. */
 export function serviceEntry(name: string, namespace: string, port: number, protocol = 'HTTP'): ServiceEntry {
   return {
     apiVersion: API_VERSION,
@@ -23,20 +29,20 @@ export function serviceEntry(name: string, namespace: string, port: number, prot
       hosts: [`${name}.${namespace}.svc.cluster.local`],
       location: 'MESH_INTERNAL',
       resolution: 'STATIC',
-      ports: [{ number: port, name: 'http', protocol }],
+      ports: [{ number: port, name: portNameOf(protocol), protocol }],
       workloadSelector: { labels: { app: name } },
     },
   };
 }
 
-/** A WorkloadEntry at `address`; `targetPort` is where the instance listens for the service's `http`
- *  port (omitted for a client that serves nothing). */
-export function workloadEntry(name: string, namespace: string, address: string, labels: Readonly<Record<string, string>>, targetPort?: number): WorkloadEntry {
+/** A WorkloadEntry at `address`; `targetPort` is where the instance listens for the service's port named
+ *  `portName` (default `http`; `targetPort` omitted for a client that serves nothing). */
+export function workloadEntry(name: string, namespace: string, address: string, labels: Readonly<Record<string, string>>, targetPort?: number, portName = 'http'): WorkloadEntry {
   return {
     apiVersion: API_VERSION,
     kind: 'WorkloadEntry',
     metadata: { name, namespace },
-    spec: { address, labels: { ...labels }, serviceAccount: labels.app ?? 'default', ...(targetPort === undefined ? {} : { ports: { http: targetPort } }) },
+    spec: { address, labels: { ...labels }, serviceAccount: labels.app ?? 'default', ...(targetPort === undefined ? {} : { ports: { [portName]: targetPort } }) },
   };
 }
 

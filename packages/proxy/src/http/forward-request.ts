@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from '../balancer/picker.js';
-import type { TryResult } from '../cluster/cluster-state.js';
+import type { PickContext, TryResult } from '../cluster/cluster-state.js';
 import type { CompiledCluster } from '../compile/compile-cluster.js';
 import type { CompiledRoute } from '../compile/compile-route-config.js';
 import type { HeaderBag } from '../compile/header-mutation.js';
@@ -128,6 +128,8 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
   #finished = false;
   /** A retry slot is held for a retry not yet started (during the back-off). */
   #retrySlot = false;
+  /** Endpoints tried so far (kept only when the route's retries avoid previous hosts). */
+  readonly #tried = new Set<Endpoint>();
 
   constructor(
     private readonly ctx: ForwardContext,
@@ -248,7 +250,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
       if (retrying) breaker.endRetry();
       return this.#localReply('overflow');
     }
-    const endpoint = this.cluster.picker.pick(this.ctx.random, this.hash === undefined ? undefined : { hash: this.hash });
+    const endpoint = this.cluster.picker.pick(this.ctx.random, this.#pickContext(retrying));
     if (!endpoint) {
       breaker.endRequest();
       if (retrying) breaker.endRetry();
@@ -257,6 +259,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     const attempt = ++this.#attempt;
     const t = new UpstreamTry(this, endpoint);
     t.retry = retrying;
+    if (this.action.retry?.previousHosts) this.#tried.add(endpoint);
     this.current = t;
     this.cluster.beginTry(endpoint);
     const outcome = this.outcome;
@@ -283,6 +286,17 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     // Counts the try on its endpoint and feeds outlier detection; a try cut because the client went
     // away (result undefined) says nothing about the endpoint.
     this.cluster.endTry(t.endpoint, result);
+  }
+
+  /** What the picker gets: the route's hash, and for a retry under Istio's `previous_hosts` predicate
+   *  the hosts already tried, to be avoided up to host_selection_retry_max_attempts times. */
+  #pickContext(retrying: boolean): PickContext | undefined {
+    const retry = this.action.retry;
+    if (retrying && retry?.previousHosts && this.#tried.size > 0) {
+      const tried = this.#tried;
+      return { hash: this.hash, hostSelectionRetryCount: retry.hostSelectionRetryMaxAttempts, shouldSelectAnotherHost: (e) => tried.has(e) };
+    }
+    return this.hash === undefined ? undefined : { hash: this.hash };
   }
 
   /** Takes a retry slot (max_retries) for a retry about to be scheduled. Without one the retry is not

@@ -96,12 +96,12 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
         outcome.flag(FAULT_DELAY_FLAG);
         // The abort is drawn after the delay, as Envoy's fault filter does.
         setTimeout(() => {
-          if (fault.abortFraction > 0 && random() < fault.abortFraction) return done(sendLocalReply(req, outcome, 'fault-abort', { status: fault.abortStatus }));
+          if (fault.abortFraction > 0 && random() < fault.abortFraction) return done(sendLocalReply(req, outcome, 'fault-abort', { status: fault.abortStatus, grpcStatus: fault.abortGrpcStatus }));
           proceed(req, routeRequest, route, config, outcome, done);
         }, fault.delayMs);
         return;
       }
-      if (fault.abortFraction > 0 && random() < fault.abortFraction) return done(sendLocalReply(req, outcome, 'fault-abort', { status: fault.abortStatus }));
+      if (fault.abortFraction > 0 && random() < fault.abortFraction) return done(sendLocalReply(req, outcome, 'fault-abort', { status: fault.abortStatus, grpcStatus: fault.abortGrpcStatus }));
     }
     proceed(req, routeRequest, route, config, outcome, done);
   };

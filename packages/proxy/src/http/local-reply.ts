@@ -33,6 +33,8 @@ export function sendLocalReply(req: DownstreamRequest, outcome: OutcomeBuilder, 
   }
   const body = extras?.body ?? entry.body;
   const headers: HeaderBag = extras?.headers ? { ...extras.headers } : {};
+  // Envoy marks a request dropped by circuit breaking, so clients and other proxies do not retry it.
+  if (reason === 'overflow') headers['x-envoy-overloaded'] = 'true';
   if (isGrpcRequest(req.headers)) {
     // Envoy answers a gRPC client with HTTP 200 and a trailers-only response carrying grpc-status
     // (mapped from the HTTP status) and the body as grpc-message.
