@@ -7,6 +7,17 @@ describe('retry policy', () => {
     expect(compileRetryPolicy(undefined)).toBeUndefined();
   });
 
+  // Istio's default retry policy names previous_hosts and 5 host selection attempts on every route.
+  const PREVIOUS_HOSTS = [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } }];
+  it.each([
+    ['Istio\'s default (name and typed_config, attempts as an int64 string)', { retry_host_predicate: PREVIOUS_HOSTS, host_selection_retry_max_attempts: '5' }, true, 5],
+    ['typed_config only, attempts as a number', { retry_host_predicate: [{ typed_config: PREVIOUS_HOSTS[0]?.typed_config }], host_selection_retry_max_attempts: 3 }, true, 3],
+    ['no predicate (Envoy\'s default of one more pick)', {}, false, 1],
+    ['another predicate', { retry_host_predicate: [{ name: 'envoy.retry_host_predicates.omit_canary_hosts' }] }, false, 1],
+  ])('retry host predicate: %s', (_, fields, previousHosts, attempts) => {
+    expect(compileRetryPolicy({ retry_on: '5xx', ...fields })).toMatchObject({ previousHosts, hostSelectionRetryMaxAttempts: attempts });
+  });
+
   const status = (s: number): TryOutcome => ({ kind: 'status', status: s });
   it.each([
     ['5xx', status(500), true],

@@ -1,5 +1,6 @@
 // Compiles a route's RetryPolicy: which failures are retried (retry_on, HTTP and gRPC conditions), how
-// often (num_retries, default 1 as in Envoy), the per-try timeout and retriable_status_codes.
+// often (num_retries, default 1 as in Envoy), the per-try timeout, retriable_status_codes, and the
+// previous_hosts retry host predicate with its host_selection_retry_max_attempts.
 
 import { durationMs } from './duration.js';
 
@@ -22,6 +23,31 @@ export interface RetryPolicy {
   /** gRPC status codes retried (retry_on cancelled, deadline-exceeded, internal, resource-exhausted,
    *  unavailable), read from the `grpc-status` of the response headers. */
   readonly grpcCodes: ReadonlySet<number>;
+  /** retry_host_predicate has envoy.retry_host_predicates.previous_hosts (Istio sets it on every
+   *  route): a retry's host pick rejects hosts this request already tried, re-picking up to
+   *  {@link hostSelectionRetryMaxAttempts} times (the last candidate stands if all are rejected). */
+  readonly previousHosts: boolean;
+  /** host_selection_retry_max_attempts: extra picks when the predicate rejects one (Envoy's default 1). */
+  readonly hostSelectionRetryMaxAttempts: number;
+}
+
+const PREVIOUS_HOSTS_NAME = 'envoy.retry_host_predicates.previous_hosts';
+const PREVIOUS_HOSTS_TYPE = 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate';
+
+/** Whether a retry_host_predicate list names previous_hosts (by extension name or typed_config type). */
+function hasPreviousHosts(predicates: unknown): boolean {
+  if (!Array.isArray(predicates)) return false;
+  return predicates.some((p: unknown) => {
+    const pred = p as { name?: unknown; typed_config?: { '@type'?: unknown } } | null;
+    return pred?.name === PREVIOUS_HOSTS_NAME || pred?.typed_config?.['@type'] === PREVIOUS_HOSTS_TYPE;
+  });
+}
+
+/** An int64 field (a number, a decimal string in proto3 JSON, or a bigint), undefined when absent or not a count. */
+function count(v: unknown): number | undefined {
+  if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'bigint') return undefined;
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** Envoy's gRPC retry_on conditions (x-envoy-retry-grpc-on values) and the status each one retries. */
@@ -67,6 +93,8 @@ export function compileRetryPolicy(p: unknown): RetryPolicy | undefined {
     onRetriable4xx: on.has('retriable-4xx'),
     statusCodes: new Set(on.has('retriable-status-codes') ? codes : []),
     grpcCodes: new Set([...on].map((c) => GRPC_RETRY_ON.get(c)).filter((c): c is number => c !== undefined)),
+    previousHosts: hasPreviousHosts(r.retry_host_predicate),
+    hostSelectionRetryMaxAttempts: count(r.host_selection_retry_max_attempts) ?? 1,
   });
 }
 
