@@ -88,7 +88,7 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
     help: 'print server stats (filter, format=json|prometheus)',
     mutates: false,
     handle: (q, ctx) => {
-      const stats = collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state());
+      const stats = collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state(), ctx.clusterRuntime?.());
       if (q.get('format') === 'prometheus') return { status: 200, body: renderStatsPrometheus(stats), contentType: 'text/plain; version=0.0.4' };
       const filter = statsFilter(q);
       if ('error' in filter) return filter.error;
@@ -99,7 +99,7 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   '/stats/prometheus': {
     help: 'print server stats in prometheus format',
     mutates: false,
-    handle: (_q, ctx) => ({ status: 200, body: renderStatsPrometheus(collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state())), contentType: 'text/plain; version=0.0.4' }),
+    handle: (_q, ctx) => ({ status: 200, body: renderStatsPrometheus(collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state(), ctx.clusterRuntime?.())), contentType: 'text/plain; version=0.0.4' }),
   },
   '/logging': {
     help: 'query/change logging levels (level, <logger>)',

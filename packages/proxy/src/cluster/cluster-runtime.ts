@@ -37,6 +37,11 @@ export class ClusterLiveState {
     return s;
   }
 
+  /** Every endpoint's stats, by endpoint key (admin reads). */
+  hosts(): IterableIterator<[string, HostStats]> {
+    return this.#hosts.entries();
+  }
+
   /** The stats of endpoint `key` if it has any (admin reads; never creates). */
   peekHostStats(key: string): HostStats | undefined {
     return this.#hosts.get(key);
@@ -76,6 +81,11 @@ export class ClusterRuntime {
       this.#clusters.set(name, c);
     }
     return c;
+  }
+
+  /** Every cluster's state (admin reads). */
+  clusters(): IterableIterator<ClusterLiveState> {
+    return this.#clusters.values();
   }
 
   /** The state of cluster `name` if it exists (admin reads; never creates). */
