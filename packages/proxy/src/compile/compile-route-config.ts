@@ -1,6 +1,7 @@
 // Compiles one RouteConfiguration: virtual hosts behind a domain matcher, each with its routes in
-// order (first match wins), and every route's matcher, action, header edits and fault policy.
+// order (first match wins), and every route's matcher, action, header edits, fault and CORS policies.
 
+import { compileCorsPolicy, type CorsPolicy } from './cors-policy.js';
 import { compileDomainMatcher, type DomainMatcher } from './domain-matcher.js';
 import { compileFaultPolicy, type FaultPolicy } from './fault-policy.js';
 import { chainMutations, compileHeaderMutation, type HeaderMutation } from './header-mutation.js';
@@ -19,6 +20,8 @@ export interface CompiledRoute {
   readonly requestHeaders: HeaderMutation;
   readonly responseHeaders: HeaderMutation;
   readonly fault: FaultPolicy | undefined;
+  /** The CORS policy: the route's, else the virtual host's, else the route configuration's. */
+  readonly cors: CorsPolicy | undefined;
 }
 
 /** A virtual host and its routes in config order. */
@@ -35,11 +38,12 @@ export interface CompiledRouteConfig {
   route(req: RouteRequest): CompiledRoute | undefined;
 }
 
-function compileVirtualHost(vh: Obj, configRequest: HeaderMutation, configResponse: HeaderMutation): CompiledVirtualHost {
+function compileVirtualHost(vh: Obj, configRequest: HeaderMutation, configResponse: HeaderMutation, configCors: CorsPolicy | undefined): CompiledVirtualHost {
   const name = String(vh.name ?? '');
   const vhRequest = compileHeaderMutation(vh.request_headers_to_add, vh.request_headers_to_remove);
   const vhResponse = compileHeaderMutation(vh.response_headers_to_add, vh.response_headers_to_remove);
   const vhFault = compileFaultPolicy(vh.typed_per_filter_config);
+  const vhCors = compileCorsPolicy(vh.typed_per_filter_config) ?? configCors;
   const routes: CompiledRoute[] = [];
   for (const [i, r] of ((vh.routes ?? []) as Obj[]).entries()) {
     const action = compileRouteAction(r);
@@ -53,6 +57,7 @@ function compileVirtualHost(vh: Obj, configRequest: HeaderMutation, configRespon
         requestHeaders: chainMutations([compileHeaderMutation(r.request_headers_to_add, r.request_headers_to_remove), vhRequest, configRequest]),
         responseHeaders: chainMutations([compileHeaderMutation(r.response_headers_to_add, r.response_headers_to_remove), vhResponse, configResponse]),
         fault: compileFaultPolicy(r.typed_per_filter_config) ?? vhFault,
+        cors: compileCorsPolicy(r.typed_per_filter_config) ?? vhCors,
       }),
     );
   }
@@ -67,7 +72,8 @@ function compileVirtualHost(vh: Obj, configRequest: HeaderMutation, configRespon
 export function compileRouteConfig(rc: Obj): CompiledRouteConfig {
   const configRequest = compileHeaderMutation(rc.request_headers_to_add, rc.request_headers_to_remove);
   const configResponse = compileHeaderMutation(rc.response_headers_to_add, rc.response_headers_to_remove);
-  const hosts = ((rc.virtual_hosts ?? []) as Obj[]).map((vh) => [(vh.domains ?? []) as string[], compileVirtualHost(vh, configRequest, configResponse)] as const);
+  const configCors = compileCorsPolicy(rc.typed_per_filter_config);
+  const hosts = ((rc.virtual_hosts ?? []) as Obj[]).map((vh) => [(vh.domains ?? []) as string[], compileVirtualHost(vh, configRequest, configResponse, configCors)] as const);
   const virtualHostFor = compileDomainMatcher(hosts);
   return Object.freeze({
     name: String(rc.name ?? ''),

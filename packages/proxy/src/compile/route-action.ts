@@ -37,6 +37,30 @@ export interface ForwardAction {
   /** The route's hash_policy: the request's hash for ring hash and maglev clusters (pass it as
    *  PickContext.hash); undefined when the route has none. See {@link RequestHasher}. */
   readonly hashPolicy?: RequestHasher;
+  /** request_mirror_policies: clusters that get a shadow copy of the request, each with the fraction
+   *  of requests mirrored (Istio's mirror / mirrorPercentage / mirrors). Empty when none. */
+  readonly mirrors: readonly MirrorPolicy[];
+}
+
+/** One request_mirror_policies entry. */
+export interface MirrorPolicy {
+  readonly cluster: string;
+  /** In [0, 1]: runtime_fraction.default_value (100% when unset, as Envoy). */
+  readonly fraction: number;
+}
+
+const FRACTION_DENOMINATORS: Readonly<Record<string, number>> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
+
+function compileMirrors(policies: unknown): MirrorPolicy[] {
+  if (!Array.isArray(policies)) return [];
+  const out: MirrorPolicy[] = [];
+  for (const p of policies as Obj[]) {
+    if (!p || typeof p.cluster !== 'string' || p.cluster === '') continue;
+    const f = (p.runtime_fraction as { default_value?: { numerator?: unknown; denominator?: unknown } } | undefined)?.default_value;
+    const fraction = f === undefined ? 1 : Math.min(1, Number(f.numerator ?? 0) / (FRACTION_DENOMINATORS[typeof f.denominator === 'string' ? f.denominator : 'HUNDRED'] ?? 100));
+    if (fraction > 0) out.push(Object.freeze({ cluster: p.cluster, fraction }));
+  }
+  return out;
 }
 
 /** An HTTP redirect; `location` builds the Location header for a request. */
@@ -87,6 +111,7 @@ function compileForward(action: Obj, match: Obj): ForwardAction | undefined {
     hostRewrite: typeof action.host_rewrite_literal === 'string' && action.host_rewrite_literal !== '' ? action.host_rewrite_literal : undefined,
     timeoutMs: timeout ?? DEFAULT_ROUTE_TIMEOUT_MS,
     retry: compileRetryPolicy(action.retry_policy),
+    mirrors: Object.freeze(compileMirrors(action.request_mirror_policies)),
     ...(hashPolicy ? { hashPolicy } : {}),
   });
 }

@@ -15,7 +15,9 @@ export type LocalReplyReason =
   | 'upgrade-refused'
   | 'fault-abort'
   | 'direct-response'
-  | 'redirect';
+  | 'redirect'
+  /** The CORS filter answers a preflight itself. */
+  | 'cors-preflight';
 
 /** What the table says for one reason; `status` is a default the caller may override (fault abort,
  *  direct response and redirect carry their configured status). */
@@ -47,6 +49,7 @@ export const RESCUE: Readonly<Record<LocalReplyReason, RescueEntry>> = Object.fr
   'fault-abort': { status: 503, flag: 'FI', body: 'fault filter abort' },
   'direct-response': { status: 200, flag: '', body: '' },
   'redirect': { status: 301, flag: '', body: '' },
+  'cors-preflight': { status: 200, flag: '', body: '' },
 });
 
 /** The flag Envoy adds when a request was delayed by the fault filter. */

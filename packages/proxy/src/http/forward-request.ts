@@ -19,6 +19,7 @@ import type { BodyReceiver, DownstreamListener, DownstreamRequest } from './down
 import { grpcStatusOf } from '../http2/grpc-local-reply.js';
 import { poolProtocolFor } from '../http2/upstream-protocol.js';
 import { sendLocalReply } from './local-reply.js';
+import { sendMirror } from './mirror.js';
 import { joinTunnel } from './tunnel.js';
 import type { UpstreamConnectors, UpstreamExchange, UpstreamFailure, UpstreamRequestHead, UpstreamResponseHandler } from './upstream-exchange.js';
 
@@ -33,6 +34,8 @@ export interface ForwardContext {
   readonly random: () => number;
   /** Called once with the status sent (0 when none) when the request is over. */
   readonly done: (status: number) => void;
+  /** The compiled clusters, for mirror policies (absent: no mirroring). */
+  readonly clusters?: ReadonlyMap<string, CompiledCluster>;
 }
 
 // Body handling of the request.
@@ -142,6 +145,8 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     private readonly outcome: OutcomeBuilder,
     /** The route's hash_policy result for ring hash / maglev clusters. */
     private readonly hash?: bigint,
+    /** Response headers of the CORS filter for an allowed cross-origin request. */
+    private readonly corsHeaders?: HeaderBag,
   ) {
     const retry = action.retry;
     this.#maxTries = 1 + (retry ? retry.numRetries : 0);
@@ -175,6 +180,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
       }
     }
     this.#head = { method: req.method, path, headers, bodyMode, body: this.#body, upgrade: req.upgrade };
+    if (this.#bodyMode === BODY_NONE) this.#mirror();
     if (this.#bodyMode === BODY_BUFFERING) req.readBody(this);
     else {
       this.#startTry();
@@ -218,6 +224,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     // Buffered: the try sends it whole, with its length (the framing it arrived in does not matter).
     this.#bodyMode = BODY_FULL;
     this.req.headers['content-length'] = String(this.#bodySize);
+    this.#mirror();
     this.#startTry();
   }
 
@@ -299,6 +306,22 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     return this.hash === undefined ? undefined : { hash: this.hash };
   }
 
+  /** Sends the shadow copies the route's mirror policies draw (bodiless or buffered requests only: a
+   *  streamed body is not mirrored). */
+  #mirror(): void {
+    const mirrors = this.action.mirrors;
+    const clusters = this.ctx.clusters;
+    if (mirrors.length === 0 || !clusters) return;
+    const head = this.#head as UpstreamRequestHead;
+    for (const m of mirrors) {
+      if (m.fraction < 1 && this.ctx.random() >= m.fraction) continue;
+      const cluster = clusters.get(m.cluster);
+      if (!cluster) continue;
+      const protocol = poolProtocolFor(cluster.upstreamHttp.protocol, this.req.protocol, undefined);
+      sendMirror(this.ctx.connectors, cluster, { ...head, headers: { ...head.headers }, body: [...this.#body] }, this.ctx.random, this.action.timeoutMs, protocol);
+    }
+  }
+
   /** Takes a retry slot (max_retries) for a retry about to be scheduled. Without one the retry is not
    *  made and the current answer stands, flagged UO, as Envoy's router does on RetryStatus::NoOverflow
    *  (upstream_rq_retry_overflow). */
@@ -327,6 +350,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     headers['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.#started));
     this.choice.responseHeaders(headers);
     this.route.responseHeaders(headers);
+    if (this.corsHeaders) Object.assign(headers, this.corsHeaders);
     this.#relaying = true;
     this.#status = status;
     this.req.respond(status, headers, false);

@@ -11,6 +11,8 @@ import { FAULT_DELAY_FLAG } from '../errors/rescue.js';
 import { OutcomeBuilder, type RequestOutcome } from '../outbound/request-outcome.js';
 import type { DownstreamRequest } from './downstream-request.js';
 import { ForwardedRequest } from './forward-request.js';
+import type { HeaderBag } from '../compile/header-mutation.js';
+import { corsDecision } from './cors.js';
 import { sendLocalReply } from './local-reply.js';
 import type { UpstreamConnectors } from './upstream-exchange.js';
 
@@ -56,25 +58,29 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
   const { random, connectors, onOutcome } = options;
   const upgrades = new Set(options.upgradeTypes ?? ['websocket']);
 
-  function forward(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, action: ForwardAction, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void): void {
+  function forward(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, action: ForwardAction, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void, corsHeaders: HeaderBag | undefined): void {
     const choice = action.pick(random());
     outcome.cluster = choice.cluster;
     const cluster = config.clusters.get(choice.cluster);
     if (!cluster) return done(sendLocalReply(req, outcome, 'no-cluster'));
     // Ring hash and maglev read the route's hash_policy; other pickers ignore the hash.
     const hash = action.hashPolicy?.(routeRequest, req.remoteAddress);
-    new ForwardedRequest({ connectors, random, done }, req, route, action, choice, cluster, req.authority, outcome, hash).start();
+    new ForwardedRequest({ connectors, random, done, clusters: config.clusters }, req, route, action, choice, cluster, req.authority, outcome, hash, corsHeaders).start();
   }
 
   function proceed(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void): void {
+    // The CORS filter runs after the fault filter and before the router, as in weftd's HCM chain.
+    const cors = corsDecision(route.cors, req.method, req.headers);
+    if (cors.kind === 'preflight') return done(sendLocalReply(req, outcome, 'cors-preflight', { headers: cors.headers }));
+    const corsHeaders = cors.kind === 'actual' ? cors.responseHeaders : undefined;
     const action = route.action;
     switch (action.kind) {
       case 'direct':
-        return done(sendLocalReply(req, outcome, 'direct-response', { status: action.status, body: action.body, mutate: route.responseHeaders }));
+        return done(sendLocalReply(req, outcome, 'direct-response', { status: action.status, body: action.body, headers: corsHeaders, mutate: route.responseHeaders }));
       case 'redirect':
-        return done(sendLocalReply(req, outcome, 'redirect', { status: action.status, body: '', headers: { location: action.location(req.authority, req.path) }, mutate: route.responseHeaders }));
+        return done(sendLocalReply(req, outcome, 'redirect', { status: action.status, body: '', headers: { ...corsHeaders, location: action.location(req.authority, req.path) }, mutate: route.responseHeaders }));
       case 'forward':
-        return forward(req, routeRequest, route, action, config, outcome, done);
+        return forward(req, routeRequest, route, action, config, outcome, done, corsHeaders);
     }
   }
 
