@@ -46,6 +46,9 @@ const BODY_BUFFERING = 1;
 const BODY_FULL = 2;
 /** Streamed to the one try there is. */
 const BODY_STREAM = 3;
+/** Streamed to the current try at once while a copy is kept for retries (a body of unknown length,
+ *  such as a gRPC stream: waiting for its end before the first try would stall a bidirectional call). */
+const BODY_STREAM_COPY = 4;
 
 /** Envoy's default retry back-off: a random wait below 25 ms × (2^n − 1), capped at 250 ms. */
 function backoffMs(retry: number, random: () => number): number {
@@ -171,9 +174,13 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     this.#started = performance.now();
     let bodyMode: UpstreamRequestHead['bodyMode'] = 'none';
     if (req.hasBody) {
-      if (this.#maxTries > 1) {
+      if (this.#maxTries > 1 && headers['content-length'] !== undefined) {
         this.#bodyMode = BODY_BUFFERING;
         bodyMode = 'full';
+      } else if (this.#maxTries > 1) {
+        // Envoy starts the upstream request at once and keeps a copy of the body for retries.
+        this.#bodyMode = BODY_STREAM_COPY;
+        bodyMode = 'stream';
       } else {
         this.#bodyMode = BODY_STREAM;
         bodyMode = 'stream';
@@ -184,7 +191,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.#bodyMode === BODY_BUFFERING) req.readBody(this);
     else {
       this.#startTry();
-      if (this.#bodyMode === BODY_STREAM) req.readBody(this);
+      if (this.#bodyMode === BODY_STREAM || this.#bodyMode === BODY_STREAM_COPY) req.readBody(this);
     }
   }
 
@@ -195,6 +202,19 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.#bodyMode === BODY_STREAM) {
       const ex = this.current?.exchange;
       if (ex && !ex.write(chunk)) this.req.pauseBody();
+      return;
+    }
+    if (this.#bodyMode === BODY_STREAM_COPY) {
+      const ex = this.current?.exchange;
+      if (ex && !ex.write(chunk)) this.req.pauseBody();
+      this.#body.push(chunk);
+      this.#bodySize += chunk.length;
+      if (this.#bodySize > RETRY_BUFFER_LIMIT) {
+        // Too big to keep: the tries made so far are all there will be, as Envoy stops retrying.
+        this.#bodyMode = BODY_STREAM;
+        this.#body = [];
+        this.#maxTries = Math.max(1, this.#attempt);
+      }
       return;
     }
     this.#body.push(chunk);
@@ -217,7 +237,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.#finished) return;
     this.#bodyEnded = true;
     this.#bodyTrailers = trailers;
-    if (this.#bodyMode === BODY_STREAM) {
+    if (this.#bodyMode === BODY_STREAM || this.#bodyMode === BODY_STREAM_COPY) {
       this.current?.exchange?.end(trailers);
       return;
     }
@@ -278,7 +298,11 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (perTry > 0) t.timer = setTimeout(() => this.#tryTimeout(t), perTry);
     const protocol = poolProtocolFor(this.cluster.upstreamHttp.protocol, this.req.protocol, this.req.upgrade);
     t.exchange = this.ctx.connectors.get(endpoint, this.cluster, protocol).request(head, t);
-    if (this.#bodyMode === BODY_STREAM && this.#bodyEnded) t.exchange.end(this.#bodyTrailers);
+    if (this.#bodyMode === BODY_STREAM_COPY) {
+      // A retry replays what was received so far; the rest follows as it arrives.
+      for (const c of this.#body) t.exchange.write(c);
+      if (this.#bodyEnded) t.exchange.end(this.#bodyTrailers);
+    } else if (this.#bodyMode === BODY_STREAM && this.#bodyEnded) t.exchange.end(this.#bodyTrailers);
   }
 
   /** Ends a try once: counts, timers, and the result for the resilience state. */
