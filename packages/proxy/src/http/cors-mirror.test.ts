@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compileConfig, type CompileInput } from '../compile/compile-config.js';
 import { createHttpConnectionHandler } from '../outbound/http-connection.js';
 import { UpstreamPools } from '../outbound/upstream-pools.js';
+import { authorityAddress } from './forward-request.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -136,5 +137,33 @@ describe('request mirroring', () => {
     for (let i = 0; i < 20; i++) await send(port, 'GET', {});
     expect(primary.seen).toHaveLength(20);
     expect(shadow.seen).toHaveLength(0);
+  });
+});
+
+describe('PassthroughCluster (ORIGINAL_DST) in the explicit proxy', () => {
+  it('connects where the request was headed: the authority', async () => {
+    const up = await upstream('outside');
+    const port = await proxy({
+      clusters: [{ name: 'PassthroughCluster', type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED' } as never],
+      routeConfigurations: [{ name: 'rc', virtual_hosts: [{ name: 'allow_any', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'PassthroughCluster' } }] }] }],
+    });
+    const res = await send(port, 'GET', { host: `127.0.0.1:${up.port}` });
+    expect(res).toMatchObject({ status: 200, body: 'from outside' });
+    expect(up.seen).toEqual([{ method: 'GET', host: `127.0.0.1:${up.port}`, body: '' }]);
+  });
+});
+
+describe('authorityAddress', () => {
+  it.each([
+    ['reviews:9080', 'http', { host: 'reviews', port: 9080 }],
+    ['example.com', 'http', { host: 'example.com', port: 80 }],
+    ['example.com', 'https', { host: 'example.com', port: 443 }],
+    ['[::1]:8080', 'http', { host: '::1', port: 8080 }],
+    ['[::1]', 'http', { host: '::1', port: 80 }],
+    ['', 'http', undefined],
+    ['host:99999', 'http', undefined],
+    ['[::1', 'http', undefined],
+  ])('%s (%s) → %j', (authority, scheme, want) => {
+    expect(authorityAddress(authority, scheme)).toEqual(want);
   });
 });

@@ -55,6 +55,27 @@ function backoffMs(retry: number, random: () => number): number {
   return random() * Math.min(25 * (2 ** retry - 1), 250);
 }
 
+/** Host and port of an authority (`host`, `host:port`, `[v6]:port`), the port defaulting to the
+ *  scheme's; undefined when it has no host. */
+export function authorityAddress(authority: string, scheme: string): { host: string; port: number } | undefined {
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  let host = authority;
+  let port = defaultPort;
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    if (close < 0) return undefined;
+    host = authority.slice(1, close);
+    if (authority[close + 1] === ':') port = Number(authority.slice(close + 2));
+  } else {
+    const colon = authority.lastIndexOf(':');
+    if (colon >= 0 && authority.indexOf(':') === colon) {
+      host = authority.slice(0, colon);
+      port = Number(authority.slice(colon + 1));
+    }
+  }
+  return host !== '' && Number.isInteger(port) && port > 0 && port < 65536 ? { host, port } : undefined;
+}
+
 function reasonOf(failure: UpstreamFailure | 'timeout'): LocalReplyReason {
   switch (failure) {
     case 'connect-failure':
@@ -322,6 +343,12 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
   /** What the picker gets: the route's hash, and for a retry under Istio's `previous_hosts` predicate
    *  the hosts already tried, to be avoided up to host_selection_retry_max_attempts times. */
   #pickContext(retrying: boolean): PickContext | undefined {
+    if (this.cluster.type === 'ORIGINAL_DST') {
+      // Without capture, where a request was headed is its authority (the explicit proxy's absolute
+      // URI or Host): PassthroughCluster and PASSTHROUGH rules connect there.
+      const originalDestination = authorityAddress(this.authority, this.req.scheme);
+      return originalDestination ? { originalDestination } : undefined;
+    }
     const retry = this.action.retry;
     if (retrying && retry?.previousHosts && this.#tried.size > 0) {
       const tried = this.#tried;
