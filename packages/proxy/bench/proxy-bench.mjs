@@ -20,6 +20,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(here, '..');
 const repoRoot = resolve(packageDir, '../..');
 
+/** What the README tells operators to set for weft-proxy: V8's young generation capped at 2 × this
+ *  many MB (Node's default, 16, lets it grow to 32 MB of RSS that a proxy's short-lived garbage
+ *  does not need). A flag V8 reads only at startup, so it cannot be set from inside the process. */
+const DEFAULT_WEFT_NODE_OPTIONS = '--max-semi-space-size=2';
+
 const USAGE = `Usage: npm run bench -w @weft/proxy -- [options]
 
 Runs wrk against: the nginx upstream directly, nginx as a proxy, HAProxy, node-raw (a 40-line Node
@@ -36,7 +41,9 @@ Options:
   --peers-dir <dir>   where nginx-upstream.conf, nginx-proxy.conf, haproxy.cfg are (default ../shared/bench)
   --only <list>       comma-separated targets (direct,nginx,haproxy,node-raw,weft,weft-lds)
   --cpu-prof <dir>    run weft-proxy under node --cpu-prof, profiles written to <dir>
-  --weft-node-flags <flags>  extra node flags for weft-proxy, e.g. "--max-semi-space-size=4"
+  --weft-node-options <opts>  NODE_OPTIONS for weft-proxy, as a deployment sets them (README,
+                      "Memory"); default "${DEFAULT_WEFT_NODE_OPTIONS}", "" for Node's defaults
+  --weft-node-flags <flags>  extra node flags on weft-proxy's command line, e.g. "--trace-gc"
   --help              this text
 `;
 
@@ -50,6 +57,7 @@ const { values: opts } = parseArgs({
     'peers-dir': { type: 'string', default: resolve(repoRoot, '../shared/bench') },
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'weft-node-options': { type: 'string', default: DEFAULT_WEFT_NODE_OPTIONS },
     'weft-node-flags': { type: 'string', default: '' },
     help: { type: 'boolean', default: false },
   },
@@ -186,6 +194,27 @@ function memoryOf(pid) {
   return { rss, hwm };
 }
 
+/** CPU time (utime, stime) in clock ticks summed over a process tree, from /proc/<pid>/stat. */
+function cpuTicksOf(pid) {
+  let user = 0;
+  let system = 0;
+  for (const p of treePids(pid)) {
+    try {
+      // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      user += Number(fields[11]);
+      system += Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return { user, system };
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
 function toMs(value) {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(value);
   if (!m) return Number.NaN;
@@ -196,6 +225,7 @@ function toMs(value) {
 /** Runs wrk once; samples the RSS of `pid` (when given) every 200 ms during the run. */
 async function runWrk(target, seconds) {
   const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(target.host ? ['-H', `Host: ${target.host}`] : []), `http://127.0.0.1:${target.port}/`];
+  const cpuBefore = target.pid ? cpuTicksOf(target.pid) : undefined;
   const wrk = spawn(which('wrk'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(wrk);
   let out = '';
@@ -217,7 +247,14 @@ async function runWrk(target, seconds) {
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
   const socketErrors = /Socket errors: (.*)/.exec(out)?.[1];
   const memory = target.pid ? memoryOf(target.pid) : undefined;
-  return { rps, p50, p99, errors: Number(errors), socketErrors, rss: Math.max(peakRss, memory?.rss ?? 0), hwm: memory?.hwm ?? 0 };
+  // CPU per request, less moved by the shared machine's load than rps: user and kernel µs the proxy
+  // process (tree) spent per request wrk completed.
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const cpuAfter = target.pid ? cpuTicksOf(target.pid) : undefined;
+  const perRequest = (ticks) => (requests > 0 ? (ticks * 1e6) / TICKS_PER_SECOND / requests : Number.NaN);
+  const userUs = cpuBefore && cpuAfter ? perRequest(cpuAfter.user - cpuBefore.user) : Number.NaN;
+  const sysUs = cpuBefore && cpuAfter ? perRequest(cpuAfter.system - cpuBefore.system) : Number.NaN;
+  return { rps, p50, p99, errors: Number(errors), socketErrors, rss: Math.max(peakRss, memory?.rss ?? 0), hwm: memory?.hwm ?? 0, userUs, sysUs };
 }
 
 const median = (xs) => {
@@ -255,23 +292,33 @@ async function main() {
   await waitReady('nginx upstream', upPort, undefined, upstream);
 
   const targets = [{ name: 'direct', port: upPort, pid: undefined }];
-  const nginxProxy = start('nginx-proxy', nginx, ['-p', tempDir, '-c', 'nginx-proxy.conf', '-g', 'daemon off;']);
-  await waitReady('nginx proxy', nginxPort, undefined, nginxProxy);
-  targets.push({ name: 'nginx', port: nginxPort, pid: nginxProxy.pid });
+  // Peers left out by --only are not started: fewer processes sharing the two cores.
+  const wanted = (name) => !only || only.has(name);
+  if (wanted('nginx')) {
+    const nginxProxy = start('nginx-proxy', nginx, ['-p', tempDir, '-c', 'nginx-proxy.conf', '-g', 'daemon off;']);
+    await waitReady('nginx proxy', nginxPort, undefined, nginxProxy);
+    targets.push({ name: 'nginx', port: nginxPort, pid: nginxProxy.pid });
+  }
   const haproxy = which('haproxy');
-  if (haproxy) {
+  if (!wanted('haproxy')) {
+    // not asked for
+  } else if (haproxy) {
     const child = start('haproxy', haproxy, ['-f', join(tempDir, 'haproxy.cfg'), '-db']);
     await waitReady('haproxy', haproxyPort, undefined, child);
     targets.push({ name: 'haproxy', port: haproxyPort, pid: child.pid });
   } else console.log('skipping haproxy: binary not found (apt-get install haproxy)');
-  const raw = start('node-raw', process.execPath, [join(here, 'raw-node-proxy.mjs'), String(rawPort), String(upPort)]);
-  await waitReady('node-raw', rawPort, undefined, raw);
-  targets.push({ name: 'node-raw', port: rawPort, pid: raw.pid });
+  if (wanted('node-raw')) {
+    const raw = start('node-raw', process.execPath, [join(here, 'raw-node-proxy.mjs'), String(rawPort), String(upPort)]);
+    await waitReady('node-raw', rawPort, undefined, raw);
+    targets.push({ name: 'node-raw', port: rawPort, pid: raw.pid });
+  }
 
   const mesh = benchMesh({ upstreamPort: upPort, listenerPort: ldsPort });
   const xds = await startBenchXdsServer(mesh.resources);
   const nodeArgs = [...(opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts['cpu-prof'])}`] : []), ...opts['weft-node-flags'].split(' ').filter((f) => f !== '')];
   if (nodeArgs.length > 0) console.log(`weft-proxy node flags: ${nodeArgs.join(' ')}`);
+  const weftNodeOptions = [process.env.NODE_OPTIONS ?? '', opts['weft-node-options']].filter((o) => o !== '').join(' ');
+  console.log(`weft-proxy NODE_OPTIONS: ${weftNodeOptions === '' ? '(none)' : weftNodeOptions}`);
   const weft = start('weft-proxy', process.execPath, [
     ...nodeArgs,
     weftBin,
@@ -291,7 +338,7 @@ async function main() {
     '127.0.0.1',
     '--log-level',
     'warning',
-  ]);
+  ], { env: { ...process.env, NODE_OPTIONS: weftNodeOptions } });
   await waitReady('weft-proxy', weftPort, mesh.host, weft);
   targets.push({ name: 'weft', port: weftPort, pid: weft.pid, host: mesh.host });
   try {
@@ -316,7 +363,7 @@ async function main() {
       const r = await runWrk(t, duration);
       results.get(t.name).push(r);
       const failures = r.errors > 0 || r.socketErrors ? `  errors: ${r.errors} non-2xx${r.socketErrors ? `, socket ${r.socketErrors}` : ''}` : '';
-      console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid ? `  RSS ${fmt(r.rss, 1)} MB` : ''}${failures}`);
+      console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid ? `  RSS ${fmt(r.rss, 1)} MB  CPU/req user ${fmt(r.userUs, 1)} µs kernel ${fmt(r.sysUs, 1)} µs` : ''}${failures}`);
     }
   }
 
@@ -327,15 +374,15 @@ async function main() {
   const summary = new Map(
     [...results].map(([name, rs]) => [
       name,
-      { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), rss: Math.max(...rs.map((r) => r.rss)), hwm: Math.max(...rs.map((r) => r.hwm)), rpsRatio: ratios(rs, 'rps'), p99Ratio: ratios(rs, 'p99') },
+      { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), rss: Math.max(...rs.map((r) => r.rss)), hwm: Math.max(...rs.map((r) => r.hwm)), userUs: median(rs.map((r) => r.userUs)), sysUs: median(rs.map((r) => r.sysUs)), rpsRatio: ratios(rs, 'rps'), p99Ratio: ratios(rs, 'p99') },
     ]),
   );
   console.log(`\nmedian of ${rounds} rounds (load average now ${load()}); ratios: median of the per-round ratios to nginx`);
-  console.log('| target | rps | p50 ms | p99 ms | RSS under load MB (VmHWM) | rps / nginx | p99 / nginx |');
-  console.log('| :-- | --: | --: | --: | --: | --: | --: |');
+  console.log('| target | rps | p50 ms | p99 ms | RSS under load MB (VmHWM) | user µs / req | kernel µs / req | rps / nginx | p99 / nginx |');
+  console.log('| :-- | --: | --: | --: | --: | --: | --: | --: | --: |');
   for (const [name, s] of summary) {
     const rss = chosen.find((t) => t.name === name)?.pid ? `${fmt(s.rss, 1)} (${fmt(s.hwm, 1)})` : '-';
-    console.log(`| ${name} | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${rss} | ${fmt(s.rpsRatio)} | ${fmt(s.p99Ratio)} |`);
+    console.log(`| ${name} | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${rss} | ${fmt(s.userUs, 1)} | ${fmt(s.sysUs, 1)} | ${fmt(s.rpsRatio)} | ${fmt(s.p99Ratio)} |`);
   }
   const w = summary.get('weft');
   if (w && nginxRounds) {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { WEFT_VERSION } from '@weft/shared';
+import { WEFT_VERSION } from '@weft/shared/version';
 import { waitFor } from '../test/xds-test-server.js';
 import type { ProxyHandle } from './bootstrap/start-proxy.js';
 import { main, USAGE } from './main.js';

@@ -2,8 +2,8 @@
 // (bootstrap/start-proxy.ts) and stops it on SIGINT / SIGTERM or POST /quitquitquit.
 // The binary in bin/ only calls main(); tests call it directly.
 
-import { WEFT_VERSION } from '@weft/shared';
-import { waitForStopSignal } from '@weft/shared/node';
+import { WEFT_VERSION } from '@weft/shared/version';
+import { waitForStopSignal } from '@weft/shared/process';
 import { startProxy, type ProxyHandle, type StartOptions } from './bootstrap/start-proxy.js';
 import { parseProxyCommandLine, renderUsage } from './config.js';
 

@@ -1,4 +1,4 @@
-import { WEFT_VERSION } from '@weft/shared';
+import { WEFT_VERSION } from '@weft/shared/version';
 import { describe, expect, it } from 'vitest';
 import { defaultProxyConfig } from '../config.js';
 import { buildXdsNode } from './xds-node.js';

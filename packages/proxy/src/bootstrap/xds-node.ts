@@ -1,7 +1,7 @@
 // Who this proxy says it is on the ADS stream: the xDS node (id, cluster, metadata), built from the
 // config the way Istio's pilot-agent builds Envoy's bootstrap node. weftd's createProxyView reads it back.
 
-import { WEFT_VERSION } from '@weft/shared';
+import { WEFT_VERSION } from '@weft/shared/version';
 import type { ProxyConfig } from '../config.js';
 
 /** The xDS node as plain data (metadata not yet a Struct); what /config_dump's bootstrap shows. */

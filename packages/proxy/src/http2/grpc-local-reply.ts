@@ -2,7 +2,7 @@
 // with a trailers-only response (HTTP 200, `content-type: application/grpc`, `grpc-status` mapped from
 // the HTTP status or given, `grpc-message` from the body). Pure functions; sending stays in local-reply.ts.
 
-import { GRPC_STATUS_CODES } from '@weft/shared';
+import { GRPC_STATUS_CODES } from '@weft/shared/grpc-status';
 import type { HeaderBag } from '../compile/header-mutation.js';
 
 /** gRPC status codes (grpc/doc/statuscodes.md), by name. */
