@@ -1,8 +1,8 @@
 // Retries, measured: an upstream failing half of all attempts with 503 is hidden from the app by
 // `retries: {attempts: 2, retryOn: 5xx}` (every request succeeds), the upstream sees each try numbered by
 // `x-envoy-attempt-count`, a request that keeps failing gets the upstream's last 503 after 3 tries, and a
-// per-try timeout turns a hung first try into a quick second one. Retries go to another host
-// (Istio's previous_hosts retry host predicate): a failing instance never sees a request's retry.
+// per-try timeout turns a hung first try into a quick second one. Retries go to another host (Istio's
+// previous_hosts retry host predicate): a failing instance rarely sees a request's retry.
 
 import { describe, expect, it } from 'vitest';
 import { describeReport, runLoad } from './harness/load.js';
@@ -86,15 +86,22 @@ describe('retries', () => {
     healthy.reset();
     failing.reset();
     failing.behave(() => ({ status: 503 }));
-    // RANDOM balancing: without the predicate a retry would land on the failing instance again half the
-    // time, and a quarter of the requests that started there would fail all three tries.
+    // RANDOM balancing with Istio's previous_hosts predicate and host_selection_retry_max_attempts 5:
+    // a retry is re-drawn up to 5 times while it picks a host already tried, so it still lands on the
+    // failing instance with probability 2^-6 (Envoy's semantics: the predicate is a bounded re-draw,
+    // not a guarantee). Without the predicate it would land there half the time.
     const report = await runLoad(m.proxy.outboundPort, { authority: m.authority('reviews'), path: '/spread' }, 200, { concurrency: 10 });
     const tries = `failing instance saw tries ${JSON.stringify(count(failing.seen.map((r) => r.attempt)))}, healthy ${JSON.stringify(count(healthy.seen.map((r) => r.attempt)))}`;
-    expect(report.byStatus, `${describeReport(report)}; ${tries}`).toEqual({ '200': 200 });
-    // Only first tries reach the failing instance; each of them is retried once, on the healthy one.
-    expect(failing.seen.every((r) => r.attempt === 1), tries).toBe(true);
-    expect(healthy.seen.filter((r) => r.attempt === 2).length, tries).toBe(failing.seen.length);
-    expect(failing.seen.length, tries).toBeGreaterThan(50);
+    const firstTries = failing.seen.filter((r) => r.attempt === 1).length;
+    const retriesOnFailing = failing.seen.length - firstTries;
+    expect(firstTries, tries).toBeGreaterThan(50);
+    // Retries reaching the failing instance: about firstTries / 64 (≈ 1.5) with the predicate, about
+    // firstTries / 2 without. Binomial(n ≤ 150, 1/64) reaches 12 with probability < 1e-5.
+    expect(retriesOnFailing, tries).toBeLessThan(12);
+    // A request fails only when all three tries land there (1/2 × 1/64 × 1/64 per request, 0.025
+    // expected over 200): at most 2 of 200 fail with probability > 1 − 1e-5.
+    const failed = 200 - (report.byStatus['200'] ?? 0);
+    expect(failed, `${describeReport(report)}; ${tries}`).toBeLessThanOrEqual(2);
     process.stdout.write(`retries to another host: ${tries}\n`);
   });
 });
