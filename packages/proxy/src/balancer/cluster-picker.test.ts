@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClusterPicker, type LbPolicy } from './cluster-picker.js';
 import type { EdsHealth, Endpoint, HostHealth, Picker } from './picker.js';
+import { seeded } from '../../test/seeded-random.js';
 
 interface EpOptions {
   readonly priority?: number;
@@ -41,17 +42,6 @@ class Ejections implements HostHealth {
   isEjected(e: Endpoint): boolean {
     return this.#ejected.has(e.key);
   }
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Picks `n` times; counts by last address octet (0 for no pick). */

@@ -3,6 +3,7 @@ import { random64 } from './cluster-picker.js';
 import { createMaglev, isPrime } from './lb-maglev.js';
 import { createRingHash } from './lb-ring-hash.js';
 import type { Endpoint, HashChooser, WeightedHost } from './picker.js';
+import { seeded } from '../../test/seeded-random.js';
 
 const ep = (i: number): Endpoint => ({ host: `10.0.0.${i}`, port: 9080, key: `10.0.0.${i}:9080`, weight: 1, locality: '//', active: 0 });
 
@@ -11,17 +12,6 @@ function hosts(n: number, weights: readonly number[] = []): WeightedHost[] {
   const w = Array.from({ length: n }, (_, i) => weights[i] ?? 1);
   const sum = w.reduce((a, b) => a + b, 0);
   return w.map((x, i) => ({ endpoint: ep(i + 1), weight: x / sum }));
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = 20_000;

@@ -4,20 +4,9 @@ import { createLeastRequestChooser, leastRequestWeight } from './lb-least-reques
 import { createRandomChooser } from './lb-random.js';
 import { createRoundRobinChooser } from './lb-round-robin.js';
 import type { Endpoint, HostChooser } from './picker.js';
+import { seeded } from '../../test/seeded-random.js';
 
 const ep = (port: number, weight = 1, active = 0): Endpoint => ({ host: '10.0.0.1', port, key: `10.0.0.1:${port}`, weight, locality: '//', active });
-
-/** A deterministic uniform generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A fixed sequence of draws. */
 function sequence(values: number[]): () => number {
