@@ -1,5 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { TYPE_URL } from '@weft/shared/xds';
 import { request } from 'undici';
@@ -9,6 +9,7 @@ import { outboundHttp, outboundTcp, staticCluster, virtualInbound, virtualOutbou
 import { XdsTestServer, waitFor } from '../../test/xds-test-server.js';
 import { defaultProxyConfig, type ProxyConfig } from '../config.js';
 import { startProxy, type ProxyHandle } from './start-proxy.js';
+import { canConnect } from '../../test/can-connect.js';
 
 let xds: XdsTestServer | undefined;
 let proxy: ProxyHandle | undefined;
@@ -54,18 +55,6 @@ async function canBind(host: string, port: number): Promise<boolean> {
   });
   if (ok) await new Promise((resolve) => s.close(resolve));
   return ok;
-}
-
-/** Whether a connection to `host:port` is accepted. */
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 function serveMesh(s: XdsTestServer): void {

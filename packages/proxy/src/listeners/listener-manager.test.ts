@@ -15,6 +15,7 @@ import { appSockets } from './app-address.js';
 import { ListenerManager } from './listener-manager.js';
 import { planListenerBindings, type PlanSettings } from './listener-plan.js';
 import { outboundHttp, outboundShared, outboundTcp, staticCluster, virtualInbound } from './sidecar-listeners.test-fixtures.js';
+import { canConnect as accepts } from '../../test/can-connect.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -98,18 +99,6 @@ function ask(s: Socket, text: string): Promise<string> {
     s.once('data', (d: Buffer) => resolve(d.toString()));
     s.once('close', () => reject(new Error('closed')));
     s.write(text);
-  });
-}
-
-/** Whether a new connection to `host:port` is accepted and kept (a refused or reset one is not). */
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
   });
 }
 
