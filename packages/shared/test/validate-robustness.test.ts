@@ -303,12 +303,13 @@ describe('loader and report robustness', () => {
     fc.assert(
       fc.property(validResource, fc.array(mutation, { maxLength: 4 }), (r, ms) => {
         const mutated = ms.reduce<unknown>((acc, m) => mutate(acc, m), r);
-        let text: string;
+        let text: string | undefined;
         try {
           text = stringify(mutated, { aliasDuplicateObjects: false });
         } catch {
           return; // not representable as YAML (a symbol, a function): nothing to load
         }
+        if (text === undefined) return; // the whole resource mutated to undefined: stringify gives no document
         const lines = text.split('\n').length;
         const report = reportDocuments(parseDocuments(text, 'm.yaml'));
         for (const f of report.findings) {
