@@ -118,7 +118,11 @@ export class ConfigStore {
     for (const [key, entry] of next) {
       const before = this.merged.get(key);
       if (!before) events.push({ type: 'added', ref: entry.ref });
-      else if (before !== entry && JSON.stringify(before.resource) !== JSON.stringify(entry.resource)) events.push({ type: 'updated', ref: entry.ref });
+      else if (before === entry || before.resource === entry.resource) continue;
+      else if (JSON.stringify(before.resource) !== JSON.stringify(entry.resource)) events.push({ type: 'updated', ref: entry.ref });
+      // Unchanged content keeps its resource object (the origin may have moved within the file), so
+      // snapshots built later share it and memos keyed by spec objects stay valid.
+      else next.set(key, deepFreeze({ ...entry, resource: before.resource }));
     }
     for (const [key, entry] of this.merged) if (!next.has(key)) events.push({ type: 'deleted', ref: entry.ref });
     events.sort((a, b) => refKey(a.ref).localeCompare(refKey(b.ref)));

@@ -35,9 +35,12 @@ export function outboundSnapshot(snapshot: MeshSnapshot, proxy: ProxyView): Mesh
   const hosts = new Set(scope.services.map((s) => s.hostname));
   for (const vs of applied) for (const h of destinationHostsOf(vs.spec, vs.item.namespace, domainSuffix)) hosts.add(h);
   const lookedUp = [...hosts];
-  const destinationRules = snapshot.destinationRules.filter((dr) => {
+  const overlapping = snapshot.destinationRules.filter((dr) => {
     const host = resolveHost(dr.spec.host, dr.namespace, domainSuffix);
-    return lookedUp.some((h) => hostsOverlap(host, h));
+    return hosts.has(host) || lookedUp.some((h) => hostsOverlap(host, h));
   });
+  // The snapshot's own list when nothing was left out, so per-list memos (destinationRuleFor's) are
+  // shared by every key that sees the whole mesh.
+  const destinationRules = overlapping.length === snapshot.destinationRules.length ? snapshot.destinationRules : overlapping;
   return { ...snapshot, services, servicesByHost, virtualServices, destinationRules };
 }

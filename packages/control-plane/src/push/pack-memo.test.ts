@@ -17,6 +17,26 @@ describe('PackMemo', () => {
     expect({ hits: memo.hits, misses: memo.misses }).toEqual({ hits: 1, misses: 2 });
   });
 
+  it('packs route configurations a virtual host at a time, to the same bytes as packAny', () => {
+    const memo = new PackMemo();
+    const vhost = (name: string, cluster: string) => ({ name, domains: [name, `${name}:9080`], routes: [{ match: { prefix: '/' }, route: { cluster, timeout: { seconds: '0' } } }] });
+    // Long enough for multi-byte lengths (a 200-byte domain list per host, 300 hosts).
+    const hosts = Array.from({ length: 300 }, (_, i) => vhost(`svc-${i}.ns.svc.cluster.local${'.x'.repeat(i % 100)}`, `outbound|9080||svc-${i}`));
+    const config = (h: object[], name = '9080') => ({ name, virtual_hosts: h, validate_clusters: { value: false }, max_direct_response_body_size_bytes: { value: 1048576 } });
+    for (const c of [config(hosts), config(hosts, ''), config([]), config(hosts.slice(0, 1), 'x'.repeat(300))]) {
+      expect(Buffer.from(memo.pack(TYPE_URL.ROUTE, c).value)).toEqual(Buffer.from(packAny(TYPE_URL.ROUTE, c).value));
+    }
+    // One host changed: only that host (and the configuration around it) is packed again.
+    const before = memo.misses;
+    const edited = config(hosts.map((h, i) => (i === 7 ? vhost(h.name, 'outbound|9080|v2|svc-7') : h)));
+    const packed = memo.pack(TYPE_URL.ROUTE, edited);
+    expect(Buffer.from(packed.value)).toEqual(Buffer.from(packAny(TYPE_URL.ROUTE, edited).value));
+    expect(memo.misses - before).toBe(2);
+    expect(memo.pack(TYPE_URL.ROUTE, config(hosts.map((h, i) => (i === 7 ? vhost(h.name, 'outbound|9080|v2|svc-7') : h))))).toBe(packed);
+    // An unknown field in one virtual host is still refused.
+    expect(() => memo.pack(TYPE_URL.ROUTE, config([{ ...vhost('a', 'b'), bogus: 1 }]))).toThrow(/bogus/);
+  });
+
   it('keeps entries used in the last generation and drops the rest', () => {
     const memo = new PackMemo();
     const a = memo.pack(TYPE_URL.CLUSTER, cluster('a'));

@@ -89,6 +89,31 @@ function rulesOfNamespace(rules: readonly ConfigItem<DestinationRuleSpec>[], nam
  * `serviceNamespace` may be omitted when unknown (then step 2 is skipped).
  */
 export function destinationRuleFor(snapshot: MeshSnapshot, proxy: ProxyView, hostname: string, serviceNamespace?: string): ResolvedDestinationRule | undefined {
+  // Without workloadSelectors the answer depends on the proxy only through its namespace, so it is
+  // memoized per rule list: every sharing key of a namespace asks the same 1,000 questions.
+  const memo = selectorFreeMemo(snapshot.destinationRules, snapshot.mesh);
+  if (!memo) return lookUp(snapshot, proxy, hostname, serviceNamespace);
+  const key = `${proxy.namespace}\n${serviceNamespace ?? ''}\n${serviceNamespace === undefined ? 0 : 1}\n${hostname}`;
+  let found = memo.get(key);
+  if (found === undefined) memo.set(key, (found = lookUp(snapshot, proxy, hostname, serviceNamespace) ?? null));
+  return found ?? undefined;
+}
+
+type LookupMemo = Map<string, ResolvedDestinationRule | null>;
+const lookupMemo = new WeakMap<readonly ConfigItem<DestinationRuleSpec>[], WeakMap<MeshSnapshot['mesh'], LookupMemo> | false>();
+
+/** The lookup memo of a rule list under one mesh config, or false when some rule has a
+ *  workloadSelector (answers then depend on proxy labels). */
+function selectorFreeMemo(rules: readonly ConfigItem<DestinationRuleSpec>[], mesh: MeshSnapshot['mesh']): LookupMemo | false {
+  let byMesh = lookupMemo.get(rules);
+  if (byMesh === undefined) lookupMemo.set(rules, (byMesh = rules.some(hasSelector) ? false : new WeakMap()));
+  if (byMesh === false) return false;
+  let memo = byMesh.get(mesh);
+  if (!memo) byMesh.set(mesh, (memo = new Map()));
+  return memo;
+}
+
+function lookUp(snapshot: MeshSnapshot, proxy: ProxyView, hostname: string, serviceNamespace?: string): ResolvedDestinationRule | undefined {
   const { rootNamespace, domainSuffix, defaultExportTo } = snapshot.mesh;
   const inNamespace = (ns: string, exported: boolean): ConfigItem<DestinationRuleSpec>[] =>
     rulesOfNamespace(snapshot.destinationRules, ns).filter(

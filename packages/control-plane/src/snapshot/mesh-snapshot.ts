@@ -23,8 +23,8 @@ export interface ConfigItem<S> {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly spec: S;
-  /** Position in creation order (Istio breaks ties by creation time, oldest first; we use the
-   *  store's order: source, then file order). */
+  /** Position in creation order among resources of its kind (Istio breaks ties by creation time,
+   *  oldest first; we use the store's order: source, then file order). */
   readonly order: number;
 }
 
@@ -68,21 +68,35 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+/** Whether two item lists hold the same resources (same spec objects) in the same order. */
+function sameItems<S>(a: readonly ConfigItem<S>[], b: readonly ConfigItem<S>[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as ConfigItem<S>;
+    const y = b[i] as ConfigItem<S>;
+    if (x.spec !== y.spec || x.name !== y.name || x.namespace !== y.namespace || x.order !== y.order || JSON.stringify(x.labels) !== JSON.stringify(y.labels) || JSON.stringify(x.annotations) !== JSON.stringify(y.annotations)) return false;
+  }
+  return true;
+}
+
 const byNsName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }): number =>
   a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
 
 /** Builds a snapshot. `config` is every entry in force (validated); kinds the snapshot does not
  *  hold (ServiceEntry, WorkloadEntry: the registry covers them) are ignored. */
-export function buildMeshSnapshot(version: number, mesh: MeshConfig, config: readonly ConfigEntry[], registry: RegistryView): MeshSnapshot {
-  const items = <S>(kind: string): ConfigItem<S>[] =>
-    config
-      .map((e, order) => ({ e, order }))
-      .filter(({ e }) => e.ref.kind === kind)
-      .map(({ e, order }) => {
+export function buildMeshSnapshot(version: number, mesh: MeshConfig, config: readonly ConfigEntry[], registry: RegistryView, previous?: MeshSnapshot): MeshSnapshot {
+  const items = <S>(kind: string, before: readonly ConfigItem<S>[] | undefined): readonly ConfigItem<S>[] => {
+    const built = config
+      .filter((e) => e.ref.kind === kind)
+      .map((e, order) => {
         const meta = (e.resource.metadata ?? {}) as Record<string, unknown>;
         return { name: e.ref.name, namespace: e.ref.namespace, labels: strMap(meta.labels), annotations: strMap(meta.annotations), spec: (e.resource.spec ?? {}) as S, order };
       })
       .sort(byNsName);
+    // Unchanged resources keep their spec objects (ConfigStore), so an unchanged kind gets the previous
+    // snapshot's list itself: memos keyed by a list (rule indexes, lookups) carry over to this snapshot.
+    return before !== undefined && sameItems(before, built) ? before : built;
+  };
   const services = [...registry.services].sort((a, b) => (a.hostname === b.hostname ? a.namespace.localeCompare(b.namespace) : a.hostname.localeCompare(b.hostname)));
   const servicesByHost = new Map<string, MeshService[]>();
   for (const s of services) servicesByHost.set(s.hostname, [...(servicesByHost.get(s.hostname) ?? []), s]);
@@ -98,13 +112,13 @@ export function buildMeshSnapshot(version: number, mesh: MeshConfig, config: rea
     servicesByHost,
     endpointsByService,
     workloads: [...registry.workloads].sort(byNsName),
-    virtualServices: items<VirtualServiceSpec>('VirtualService'),
-    destinationRules: items<DestinationRuleSpec>('DestinationRule'),
-    gateways: items<GatewaySpec>('Gateway'),
-    sidecars: items<SidecarSpec>('Sidecar'),
-    peerAuthentications: items<PeerAuthenticationSpec>('PeerAuthentication'),
-    authorizationPolicies: items<AuthorizationPolicySpec>('AuthorizationPolicy'),
-    requestAuthentications: items<RequestAuthenticationSpec>('RequestAuthentication'),
-    telemetries: items<TelemetrySpec>('Telemetry'),
+    virtualServices: items<VirtualServiceSpec>('VirtualService', previous?.virtualServices),
+    destinationRules: items<DestinationRuleSpec>('DestinationRule', previous?.destinationRules),
+    gateways: items<GatewaySpec>('Gateway', previous?.gateways),
+    sidecars: items<SidecarSpec>('Sidecar', previous?.sidecars),
+    peerAuthentications: items<PeerAuthenticationSpec>('PeerAuthentication', previous?.peerAuthentications),
+    authorizationPolicies: items<AuthorizationPolicySpec>('AuthorizationPolicy', previous?.authorizationPolicies),
+    requestAuthentications: items<RequestAuthenticationSpec>('RequestAuthentication', previous?.requestAuthentications),
+    telemetries: items<TelemetrySpec>('Telemetry', previous?.telemetries),
   });
 }

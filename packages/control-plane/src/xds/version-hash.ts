@@ -9,7 +9,7 @@ import type { AnyMessage } from '@weft/shared/xds';
 const VERSION_LENGTH = 16;
 
 /** A stable version for a set of named resources: SHA-256 over the resources sorted by name, each as
- *  length-prefixed name, type URL and encoded bytes, so neither map order nor concatenation
+ *  its length-prefixed name and the digest of its length-prefixed type URL and bytes, so neither map order nor concatenation
  *  ambiguities change it. Equal bytes give equal versions; protobuf encoding of maps follows insertion
  *  order, so a generator that builds the same map in another order gets a new (harmless) version. */
 export function hashResources(resources: ReadonlyMap<string, AnyMessage>): string {
@@ -24,8 +24,24 @@ export function hashResources(resources: ReadonlyMap<string, AnyMessage>): strin
   for (const name of names) {
     const any = resources.get(name) as AnyMessage;
     writeField(Buffer.from(name, 'utf8'));
-    writeField(Buffer.from(any.type_url, 'utf8'));
-    writeField(any.value);
+    writeField(digestOf(any));
   }
   return hash.digest('hex').slice(0, VERSION_LENGTH);
+}
+
+// Digests of frozen resources, which cannot change: a resource shared by many snapshots (the pack
+// memo freezes what it hands out) is hashed once, not once per snapshot that holds it.
+const digests = new WeakMap<AnyMessage, Buffer>();
+
+/** SHA-256 of one resource's length-prefixed type URL and bytes. */
+function digestOf(any: AnyMessage): Buffer {
+  const known = digests.get(any);
+  if (known) return known;
+  const typeUrl = Buffer.from(any.type_url, 'utf8');
+  const lengths = Buffer.alloc(8);
+  lengths.writeUInt32BE(typeUrl.byteLength, 0);
+  lengths.writeUInt32BE(any.value.byteLength, 4);
+  const digest = createHash('sha256').update(lengths).update(typeUrl).update(any.value).digest();
+  if (Object.isFrozen(any)) digests.set(any, digest);
+  return digest;
 }

@@ -1,0 +1,101 @@
+// What a change leaves untouched keeps its objects from the config store to the packed resources, so
+// the memos keyed by them (EDS assignments, packed resources, rule lookups) carry over between
+// snapshots: an endpoint change rebuilds one service's load assignments, not the mesh's. And what the
+// memos give is what a generation from scratch gives.
+
+import { describe, expect, it } from 'vitest';
+import { ConfigStore, createConfigEntry, type ConfigEntry } from '../config/config-store.js';
+import { clusterInputsFor } from '../generators/cds-inputs.js';
+import { generateEndpoints } from '../generators/eds.js';
+import type { EnvoyResource } from '../generators/types.js';
+import { buildServiceEntryRegistry } from '../registry/service-entry-registry.js';
+import { DEFAULT_MESH_CONFIG } from '../snapshot/mesh-config.js';
+import { buildMeshSnapshot, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
+import { createProxyView } from '../snapshot/proxy-view.js';
+import { PackMemo } from './pack-memo.js';
+import { NamespacedRegistry } from './registry-by-namespace.js';
+
+const res = (kind: string, name: string, namespace: string, spec: Record<string, unknown>): ConfigEntry =>
+  createConfigEntry({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name, namespace }, spec }, { source: 'test' });
+const service = (app: string, ns: string): ConfigEntry =>
+  res('ServiceEntry', app, ns, { hosts: [`${app}.${ns}.svc.cluster.local`], resolution: 'STATIC', ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }], workloadSelector: { labels: { app } } });
+const workload = (name: string, app: string, ns: string, address: string, version = 'v1'): ConfigEntry => res('WorkloadEntry', name, ns, { address, labels: { app, version } });
+const subsets = (app: string, ns: string): ConfigEntry =>
+  res('DestinationRule', app, ns, { host: app, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }], trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } } });
+
+const PROXY = createProxyView('sidecar~10.0.9.1~client-1.c~c.svc.cluster.local', { NAMESPACE: 'c', WORKLOAD_NAME: 'client-1', INSTANCE_IPS: '10.0.9.1', LABELS: { app: 'client' } });
+
+const BASE: readonly ConfigEntry[] = [service('web', 'a'), workload('web-1', 'web', 'a', '10.0.0.1'), subsets('web', 'a'), service('db', 'b'), workload('db-1', 'db', 'b', '10.0.1.1'), subsets('db', 'b'), workload('client-1', 'client', 'c', '10.0.9.1')];
+
+/** The store → per-namespace registry → snapshot path of the push controller. */
+function pipeline() {
+  const store = new ConfigStore();
+  const registry = new NamespacedRegistry();
+  let snapshot: MeshSnapshot | undefined;
+  return (entries: readonly ConfigEntry[]): MeshSnapshot => {
+    const events = store.replaceSource('test', entries);
+    const listed = store.list();
+    const changed = new Set(events.filter((e) => e.ref.kind === 'ServiceEntry' || e.ref.kind === 'WorkloadEntry').map((e) => e.ref.namespace));
+    snapshot = buildMeshSnapshot((snapshot?.version ?? 0) + 1, DEFAULT_MESH_CONFIG, listed, registry.update(listed, snapshot ? changed : new Set()), snapshot);
+    return snapshot;
+  };
+}
+
+const byCluster = (assignments: readonly EnvoyResource[]): Map<string, EnvoyResource> => new Map(assignments.map((a) => [a.cluster_name as string, a]));
+const fromScratch = (entries: readonly ConfigEntry[]): EnvoyResource[] =>
+  generateEndpoints(clusterInputsFor(buildMeshSnapshot(1, DEFAULT_MESH_CONFIG, entries, buildServiceEntryRegistry(entries)), PROXY));
+
+describe('incremental rebuilds', () => {
+  it('an endpoint change rebuilds only the load assignments of its service, equal to a generation from scratch', () => {
+    const next = pipeline();
+    const before = byCluster(generateEndpoints(clusterInputsFor(next(BASE), PROXY)));
+    const changedEntries = [...BASE, workload('db-2', 'db', 'b', '10.0.1.2', 'v2')];
+    const afterList = generateEndpoints(clusterInputsFor(next(changedEntries), PROXY));
+    const after = byCluster(afterList);
+
+    expect([...after.keys()].sort()).toEqual(['outbound|8080|v1|db.b.svc.cluster.local', 'outbound|8080|v1|web.a.svc.cluster.local', 'outbound|8080|v2|db.b.svc.cluster.local', 'outbound|8080|v2|web.a.svc.cluster.local', 'outbound|8080||db.b.svc.cluster.local', 'outbound|8080||web.a.svc.cluster.local'].sort());
+    for (const [name, assignment] of after) {
+      // web's namespace did not change: the very same (frozen) objects; db's were rebuilt.
+      if (name.endsWith('web.a.svc.cluster.local')) expect(assignment).toBe(before.get(name));
+      else expect(assignment).not.toBe(before.get(name));
+      expect(Object.isFrozen(assignment)).toBe(true);
+    }
+    expect(JSON.stringify(after.get('outbound|8080|v2|db.b.svc.cluster.local'))).toContain('10.0.1.2');
+    expect(JSON.parse(JSON.stringify(afterList))).toEqual(JSON.parse(JSON.stringify(fromScratch(changedEntries))));
+  });
+
+  it('a rule edit rebuilds the assignments of its host; unchanged kinds keep their lists', () => {
+    const next = pipeline();
+    const first = next(BASE);
+    const before = byCluster(generateEndpoints(clusterInputsFor(first, PROXY)));
+    // Rewriting every resource with equal content (a re-read file) changes nothing.
+    const reread = next(BASE.map((e) => createConfigEntry(structuredClone(e.resource), { source: 'test', file: 'moved.yaml' })));
+    expect(reread.destinationRules).toBe(first.destinationRules);
+    expect(reread.virtualServices).toBe(first.virtualServices);
+    for (const [name, a] of byCluster(generateEndpoints(clusterInputsFor(reread, PROXY)))) expect(a).toBe(before.get(name));
+
+    const edited = BASE.map((e) => (e.ref.kind === 'DestinationRule' && e.ref.name === 'db' ? res('DestinationRule', 'db', 'b', { host: 'db', subsets: [{ name: 'v1', labels: { version: 'v1' } }] }) : e));
+    const third = next(edited);
+    expect(third.destinationRules).not.toBe(first.destinationRules);
+    const after = byCluster(generateEndpoints(clusterInputsFor(third, PROXY)));
+    expect(after.has('outbound|8080|v2|db.b.svc.cluster.local')).toBe(false);
+    expect(after.get('outbound|8080|v1|web.a.svc.cluster.local')).toBe(before.get('outbound|8080|v1|web.a.svc.cluster.local'));
+    expect(JSON.parse(JSON.stringify([...after.values()]))).toEqual(JSON.parse(JSON.stringify(fromScratch(edited))));
+  });
+
+  it('packs a remembered (frozen) resource once and gives the same packed object again', () => {
+    const memo = new PackMemo();
+    const [assignment] = generateEndpoints(clusterInputsFor(pipeline()(BASE), PROXY));
+    if (!assignment) throw new Error('no assignment generated');
+    const typeUrl = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+    const packed = memo.pack(typeUrl, assignment);
+    expect(Object.isFrozen(packed)).toBe(true);
+    // A fresh object with the same content is found by content...
+    expect(memo.pack(typeUrl, structuredClone(assignment))).toBe(packed);
+    // ...and the remembered one by identity, even after its content entry has rotated out.
+    memo.rotate();
+    memo.rotate();
+    expect(memo.pack(typeUrl, assignment)).toBe(packed);
+    expect(memo.misses).toBe(1);
+  });
+});
