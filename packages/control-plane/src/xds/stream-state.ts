@@ -51,6 +51,27 @@ interface TypeState {
   /** Named types (RDS, EDS): the resources this stream was last sent, by name, so that a push carries
    *  only those that changed. Undefined until the first response and after a NACK (next one is whole). */
   sent: Map<string, AnyMessage> | undefined;
+  /** Named types: the resources of the snapshot entry the last response was built from. Every
+   *  subscribed name it holds is in `sent` with the same resource, so a push need only look at the
+   *  names whose resource differs between it and the new entry. */
+  sentFrom: ReadonlyMap<string, AnyMessage> | undefined;
+}
+
+// Names whose resource object differs between two resource maps (added or replaced; removed names
+// are never sent in SotW), per pair of maps: streams of proxies sharing config share both maps, so a
+// push to thousands of streams diffs each pair once instead of every stream's thousands of names.
+const changedMemo = new WeakMap<ReadonlyMap<string, AnyMessage>, WeakMap<ReadonlyMap<string, AnyMessage>, readonly string[]>>();
+
+function changedNames(from: ReadonlyMap<string, AnyMessage>, to: ReadonlyMap<string, AnyMessage>): readonly string[] {
+  let byTarget = changedMemo.get(from);
+  if (!byTarget) changedMemo.set(from, (byTarget = new WeakMap()));
+  let names = byTarget.get(to);
+  if (!names) {
+    const out: string[] = [];
+    for (const [name, any] of to) if (from.get(name) !== any) out.push(name);
+    byTarget.set(to, (names = out.sort()));
+  }
+  return names;
 }
 
 /** Whether two packed resources are the same bytes (the pack memo often makes them the same object). */
@@ -83,7 +104,7 @@ export class StreamState {
     if (!state) {
       // First request for this type on this stream: a subscription. A non-empty nonce here comes from
       // an earlier stream (nonces do not survive reconnects), so it is not checked.
-      state = { explicit: false, subscription: { wildcard: false, names: new Set() }, versionSent: undefined, nonceSent: undefined, versionAcked: undefined, lastNack: undefined, owesResponse: false, unanswered: [], sent: undefined };
+      state = { explicit: false, subscription: { wildcard: false, names: new Set() }, versionSent: undefined, nonceSent: undefined, versionAcked: undefined, lastNack: undefined, owesResponse: false, unanswered: [], sent: undefined, sentFrom: undefined };
       this.types.set(typeUrl, state);
       this.applySubscription(state, typeUrl, request.resource_names);
       // A named type subscribed to nothing has nothing to receive.
@@ -143,15 +164,25 @@ export class StreamState {
     const entry = snapshot?.get(typeUrl);
     if (!state || !entry || !isActive(state.subscription)) return undefined;
     if (!state.owesResponse && entry.version === state.versionSent) return undefined;
-    const selected = selectNamedResources(entry, state.subscription);
-    let resources = selected;
-    if (!state.subscription.wildcard) {
+    let resources: [string, AnyMessage][];
+    if (state.subscription.wildcard) resources = selectNamedResources(entry, state.subscription);
+    else {
       const sent = state.sent;
-      if (!state.owesResponse && sent) {
-        resources = selected.filter(([name, any]) => !sameAny(sent.get(name), any));
+      if (!state.owesResponse && sent && state.sentFrom) {
+        resources = [];
+        for (const name of changedNames(state.sentFrom, entry.resources)) {
+          if (!state.subscription.names.has(name)) continue;
+          const any = entry.resources.get(name) as AnyMessage;
+          if (!sameAny(sent.get(name), any)) resources.push([name, any]);
+        }
+        state.sentFrom = entry.resources;
         if (resources.length === 0) return undefined;
         for (const [name, any] of resources) sent.set(name, any);
-      } else state.sent = new Map(selected);
+      } else {
+        resources = selectNamedResources(entry, state.subscription);
+        state.sent = new Map(resources);
+        state.sentFrom = entry.resources;
+      }
     }
     const nonce = createNonce();
     state.owesResponse = false;
@@ -206,7 +237,8 @@ export class StreamState {
       next = { wildcard: resourceNames.includes('*'), names: new Set(resourceNames.filter((n) => n !== '*')) };
     }
     const changed = !sameSubscription(state.subscription, next);
-    state.subscription = next;
+    // An unchanged subscription keeps its object (sorted names are memoized per subscription).
+    if (changed) state.subscription = next;
     return changed;
   }
 }
