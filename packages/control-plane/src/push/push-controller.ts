@@ -4,6 +4,7 @@
 // Endpoint-only changes regenerate EDS alone; new proxies get theirs without waiting for the debounce.
 
 import { EventEmitter } from 'node:events';
+import type { AnyMessage } from '@weft/shared/xds';
 import type { Logger } from 'pino';
 import type { ConfigEvent, ConfigStore } from '../config/config-store.js';
 import type { SidecarGenerators } from '../generators/index.js';
@@ -21,9 +22,10 @@ import { changeImpact, type ProxyImpact } from './change-impact.js';
 import { ConvergenceTracker } from './convergence-tracker.js';
 import { createDebouncer, type DebounceOptions, type Debouncer } from './debounce.js';
 import { ALL_KINDS, type XdsKind } from './own-config.js';
+import { LayeredResources } from './layered-resources.js';
 import { PackMemo } from './pack-memo.js';
 import { NamespacedRegistry } from './registry-by-namespace.js';
-import { kindGeneratorOf, SharedConfigCache, type KindGenerator, type OwnParts } from './shared-config-cache.js';
+import { kindGeneratorOf, SharedConfigCache, type CacheStats, type KindGenerator, type OwnParts } from './shared-config-cache.js';
 
 /** Why a push happened (Istio's push trigger reasons, lower-case): a config change, an endpoint-only
  *  change (EDS fast path), or a proxy that just connected. */
@@ -78,6 +80,19 @@ interface ProxyState {
   own: OwnParts;
 }
 
+/** One push round: the proxies a batch of changes can affect, pushed a slice at a time. */
+interface PushRound {
+  readonly trigger: PushTrigger;
+  readonly version: number;
+  readonly startedAt: number;
+  /** Proxies to push, in order, with what to regenerate; those before `next` are done. */
+  readonly pending: [string, ProxyImpact][];
+  next: number;
+  readonly report: { trigger: PushTrigger; version: number; pushed: string[]; unchanged: string[]; skipped: string[]; failed: string[]; endpointsOnly: string[] };
+  /** The config cache's counters when the round began (for the log line). */
+  readonly stats: Readonly<CacheStats>;
+}
+
 interface PendingChange {
   readonly events: readonly ConfigEvent[];
   readonly at: number;
@@ -87,6 +102,23 @@ const EVERY_KIND: ReadonlySet<XdsKind> = new Set(ALL_KINDS);
 const REGISTRY_KINDS: ReadonlySet<string> = new Set(['ServiceEntry', 'WorkloadEntry']);
 /** How long one turn of the event loop may spend on first configs of newly connected proxies. */
 const CONNECT_SLICE_MS = 20;
+/** How long one turn of the event loop may spend pushing a change (see drainRounds). */
+const PUSH_SLICE_MS = 20;
+
+const bytesMemo = new WeakMap<ReadonlyMap<string, AnyMessage>, number>();
+
+/** Encoded size of a proxy's resources of one type; shared layers are summed once per snapshot, not
+ *  once per proxy holding them. */
+function encodedBytes(resources: ReadonlyMap<string, AnyMessage>): number {
+  if (resources instanceof LayeredResources) return encodedBytes(resources.shared) + encodedBytes(resources.own);
+  let bytes = bytesMemo.get(resources);
+  if (bytes === undefined) {
+    bytes = 0;
+    for (const any of resources.values()) bytes += any.value.byteLength;
+    bytesMemo.set(resources, bytes);
+  }
+  return bytes;
+}
 
 function kindGeneratorFor(options: PushControllerOptions): KindGenerator {
   const base = kindGeneratorOf(options.generators);
@@ -118,6 +150,9 @@ export class PushController extends EventEmitter<PushControllerEvents> {
   /** Proxies that connected and wait for their first config, with when they connected. */
   private readonly connecting = new Map<string, number>();
   private draining: NodeJS.Immediate | undefined;
+  /** Push rounds not finished yet, oldest first, and the turn that continues them. */
+  private readonly rounds: PushRound[] = [];
+  private pushTurn: NodeJS.Immediate | undefined;
   private version = 0;
   private current: { snapshot: MeshSnapshot; registry: RegistryView; config: SharedConfigCache } | undefined;
 
@@ -171,6 +206,9 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     this.connecting.clear();
     if (this.draining) clearImmediate(this.draining);
     this.draining = undefined;
+    if (this.pushTurn) clearImmediate(this.pushTurn);
+    this.pushTurn = undefined;
+    this.rounds.length = 0;
     for (const u of this.unsubscribe.splice(0)) u();
   }
 
@@ -195,7 +233,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     const started = performance.now();
     const entries = this.options.store.list();
     const registry = registryChanges.length > 0 || !this.current ? this.registries.update(entries, new Set(registryChanges.map((e) => e.ref.namespace))) : this.current.registry;
-    const snapshot = buildMeshSnapshot(++this.version, this.options.mesh, entries, registry);
+    const snapshot = buildMeshSnapshot(++this.version, this.options.mesh, entries, registry, this.current?.snapshot);
     const previous = this.current?.snapshot;
     this.packMemo.rotate();
     this.current = { snapshot, registry, config: new SharedConfigCache(snapshot, this.generateKinds, this.packMemo.pack) };
@@ -233,33 +271,66 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     this.pushAll(impact?.endpointOnly ? 'endpoint' : 'config', snapshot, startedAt, (nodeId) => impact?.proxies.get(nodeId));
   }
 
+  /** Queues a push round: the proxies the change can affect are pushed in slices (see drainRounds). */
   private pushAll(trigger: PushTrigger, snapshot: MeshSnapshot, startedAt: number, impactOf: (nodeId: string) => ProxyImpact | undefined): void {
     this.options.metrics?.pushTriggers.inc({ type: trigger });
-    const report = { trigger, version: snapshot.version, pushed: [] as string[], unchanged: [] as string[], skipped: [] as string[], failed: [] as string[], endpointsOnly: [] as string[] };
-    const config = this.state().config;
-    const before = { ...config.stats };
-    for (const [nodeId, state] of this.proxies) {
+    const round: PushRound = { trigger, version: snapshot.version, startedAt, pending: [], next: 0, report: { trigger, version: snapshot.version, pushed: [], unchanged: [], skipped: [], failed: [], endpointsOnly: [] }, stats: { ...this.state().config.stats } };
+    for (const nodeId of this.proxies.keys()) {
       // A proxy still waiting for its first config gets it from the newest snapshot when its turn comes.
       if (this.connecting.has(nodeId)) continue;
       const impact = impactOf(nodeId) ?? { kinds: EVERY_KIND, own: true };
-      if (impact.kinds.size === 0) {
-        report.skipped.push(nodeId);
-        continue;
-      }
-      const outcome = this.pushProxy(nodeId, state, impact.kinds, impact.own, startedAt, false);
-      report[outcome].push(nodeId);
-      if (outcome === 'pushed' && impact.kinds.size === 1 && impact.kinds.has('endpoints')) report.endpointsOnly.push(nodeId);
+      if (impact.kinds.size === 0) round.report.skipped.push(nodeId);
+      else round.pending.push([nodeId, impact]);
     }
+    this.rounds.push(round);
+    this.drainRounds();
+  }
+
+  /**
+   * Pushes queued rounds for at most PUSH_SLICE_MS per turn of the event loop, oldest round first, so
+   * that responses already handed to gRPC are written and ACKs read while the rest are generated
+   * (a change reaching 2,000 proxies is otherwise one long block of the loop). Proxies are pushed from
+   * the snapshot in force when their turn comes, which may be newer than their round's: a newer round
+   * pushes them again with its own kinds, so every change reaches them.
+   */
+  private drainRounds(): void {
+    if (this.pushTurn) clearImmediate(this.pushTurn);
+    this.pushTurn = undefined;
+    const started = performance.now();
+    while (this.rounds.length > 0) {
+      const round = this.rounds[0] as PushRound;
+      while (round.next < round.pending.length) {
+        if (performance.now() - started > PUSH_SLICE_MS) {
+          this.pushTurn = setImmediate(() => this.drainRounds());
+          return;
+        }
+        const [nodeId, impact] = round.pending[round.next++] as [string, ProxyImpact];
+        const state = this.proxies.get(nodeId);
+        // Gone, or reconnected and queued for a first config that will cover this change.
+        if (!state || this.connecting.has(nodeId)) continue;
+        const outcome = this.pushProxy(nodeId, state, impact.kinds, impact.own, round.startedAt, false);
+        round.report[outcome].push(nodeId);
+        if (outcome === 'pushed' && impact.kinds.size === 1 && impact.kinds.has('endpoints')) round.report.endpointsOnly.push(nodeId);
+      }
+      this.rounds.shift();
+      this.finishRound(round);
+    }
+  }
+
+  private finishRound(round: PushRound): void {
+    const { report } = round;
+    const stats = this.state().config.stats;
     this.options.logger.debug(
       {
-        trigger,
-        version: snapshot.version,
+        trigger: round.trigger,
+        version: round.version,
         pushed: report.pushed.length,
         unchanged: report.unchanged.length,
         skipped: report.skipped.length,
         failed: report.failed.length,
-        sharedGenerations: config.stats.sharedGenerations - before.sharedGenerations,
-        ownGenerations: config.stats.ownGenerations - before.ownGenerations,
+        // Counted on the cache in force at the end (a newer snapshot has a cache of its own).
+        sharedGenerations: Math.max(0, stats.sharedGenerations - round.stats.sharedGenerations),
+        ownGenerations: Math.max(0, stats.ownGenerations - round.stats.ownGenerations),
       },
       'push',
     );
@@ -302,9 +373,8 @@ export class PushController extends EventEmitter<PushControllerEvents> {
       metrics.xdsSendTime.observe((performance.now() - sendStarted) / 1000);
       for (const typeUrl of changed) {
         metrics.xdsPushTime.observe({ type: metricType(typeUrl) }, generateSeconds);
-        let bytes = 0;
-        for (const any of next.get(typeUrl)?.resources.values() ?? []) bytes += any.value.byteLength;
-        metrics.xdsConfigSizeBytes.observe({ type: metricType(typeUrl) }, bytes);
+        const resources = next.get(typeUrl)?.resources;
+        metrics.xdsConfigSizeBytes.observe({ type: metricType(typeUrl) }, resources ? encodedBytes(resources) : 0);
       }
     }
     return 'pushed';
