@@ -69,10 +69,21 @@ function encodeRequest(r) {
   return Buffer.concat([
     ...stringField(1, r.version ?? ''),
     ...(r.node ? lengthDelimited(2, r.node) : []),
-    ...(r.names ?? []).flatMap((n) => lengthDelimited(3, Buffer.from(n, 'utf8'))),
+    encodedNames(r.names ?? []),
     ...stringField(4, r.typeUrl),
     ...stringField(5, r.nonce ?? ''),
   ]);
+}
+
+/** resource_names (field 3) of a name list, encoded once per list: lists are shared per version
+ *  (dependentNames) and every ACK repeats them, as Envoy's do. */
+const namesMemo = new WeakMap();
+
+/** @param {readonly string[]} names */
+function encodedNames(names) {
+  let bytes = namesMemo.get(names);
+  if (!bytes) namesMemo.set(names, (bytes = Buffer.concat(names.flatMap((n) => lengthDelimited(3, Buffer.from(n, 'utf8'))))));
+  return bytes;
 }
 
 /** A DiscoveryResponse, resources left as raw Any bytes. @param {Buffer} buf */

@@ -117,12 +117,15 @@ async function waitReady(debugPort, timeoutMs) {
   throw new Error(`weftd not ready within ${timeoutMs} ms`);
 }
 
-/** Values of one metric from /metrics text (sum over label sets). @param {string} text @param {string} name */
+/** Bytes as KB. @param {number} bytes */
+const kb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(0)} KB` : 'n/a');
+
+/** Values of one metric from /metrics text (sum over label sets; `name` may include the label set). @param {string} text @param {string} name */
 function metric(text, name) {
   let sum = 0;
   let found = false;
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) {
+    if (line.startsWith(`${name} `) || (!name.endsWith('}') && line.startsWith(`${name}{`))) {
       sum += Number(line.slice(line.lastIndexOf(' ') + 1));
       found = true;
     }
@@ -284,6 +287,10 @@ try {
       ['/metrics process_cpu_seconds_total', `${metric(metricsText, 'process_cpu_seconds_total').toFixed(1)} s`],
       ['/metrics pilot_xds_pushes (responses)', String(metric(metricsText, 'pilot_xds_pushes'))],
       ['/metrics pilot_proxy_convergence_time count', String(metric(metricsText, 'pilot_proxy_convergence_time_count'))],
+      ...['lds', 'rds', 'cds', 'eds'].map((type) => [
+        `/metrics pilot_xds_config_size_bytes, ${type}: mean of a proxy's config`,
+        kb(metric(metricsText, `pilot_xds_config_size_bytes_sum{type="${type}"}`) / metric(metricsText, `pilot_xds_config_size_bytes_count{type="${type}"}`)),
+      ]),
     ],
   );
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; config in ${configDir}${args.keep ? '' : ' (removed)'}`);
