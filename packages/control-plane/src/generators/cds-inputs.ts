@@ -46,7 +46,7 @@ export interface ClusterInputs {
 }
 
 /** The proxy's locality: its workload's (by name), else that of an endpoint at one of its IPs. */
-function proxyLocalityOf(snapshot: MeshSnapshot, proxy: ProxyView): string {
+export function proxyLocalityOf(snapshot: MeshSnapshot, proxy: ProxyView): string {
   const workload = snapshot.workloads.find((w) => w.namespace === proxy.namespace && w.name === proxy.workloadName);
   if (workload) return workload.locality;
   for (const eps of snapshot.endpointsByService.values()) {

@@ -39,7 +39,7 @@ const readsProxyLabels = new WeakMap<DestinationRuleSpec, boolean>();
 
 /** The proxy-dependent part of the memo key: the locality always (locality LB), the labels only when
  *  the rule has a failoverPriority (the only thing reading proxy labels). */
-function contextKey(input: ServiceClusterInput, inputs: ClusterInputs): string {
+function contextKey(input: ServiceClusterInput, inputs: Pick<ClusterInputs, 'proxyLocality' | 'proxyLabels'>): string {
   const { rule } = input;
   if (!rule) return inputs.proxyLocality;
   let reads = readsProxyLabels.get(rule);
@@ -62,7 +62,9 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-function serviceAssignments(input: ServiceClusterInput, inputs: ClusterInputs): readonly EnvoyResource[] {
+/** The load assignments of one service's EDS clusters for a proxy at `inputs.proxyLocality` with
+ *  `inputs.proxyLabels`: the part of {@link generateEndpoints} for `input`. */
+export function serviceAssignments(input: ServiceClusterInput, inputs: Pick<ClusterInputs, 'proxyLocality' | 'proxyLabels'>): readonly EnvoyResource[] {
   let byContext = remembered.get(input.service);
   if (!byContext) remembered.set(input.service, (byContext = new Map()));
   const key = contextKey(input, inputs);

@@ -33,6 +33,8 @@ export interface ChangeImpact {
   /** Every change is a ServiceEntry / WorkloadEntry and no service definition changed: only
    *  endpoints moved (Istio's EDS-only push trigger). */
   readonly endpointOnly: boolean;
+  /** Services (serviceKey) whose endpoints changed. */
+  readonly endpointsChanged: ReadonlySet<string>;
 }
 
 const REGISTRY_KINDS: ReadonlySet<string> = new Set(['ServiceEntry', 'WorkloadEntry']);
@@ -194,7 +196,7 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
   const registryOnly = events.every((e) => REGISTRY_KINDS.has(e.ref.kind));
   if (!prev || events.some((e) => !TARGETED_KINDS.has(e.ref.kind))) {
     for (const p of all) out.set(p.id, EVERYTHING);
-    return { proxies: out, endpointOnly: false };
+    return { proxies: out, endpointOnly: false, endpointsChanged: new Set() };
   }
   const vsChanges = virtualServiceChanges(events, prev, next);
   const destinationRules = changedItems(events, 'DestinationRule', prev.destinationRules, next.destinationRules);
@@ -292,5 +294,5 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
     const kinds = groupKinds(proxy);
     out.set(proxy.id, kinds.size === 0 ? NOTHING : { kinds, own: false });
   }
-  return { proxies: out, endpointOnly };
+  return { proxies: out, endpointOnly, endpointsChanged: changedEndpoints };
 }

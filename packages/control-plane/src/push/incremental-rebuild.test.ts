@@ -12,7 +12,10 @@ import { buildServiceEntryRegistry } from '../registry/service-entry-registry.js
 import { DEFAULT_MESH_CONFIG } from '../snapshot/mesh-config.js';
 import { buildMeshSnapshot, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { createProxyView } from '../snapshot/proxy-view.js';
+import { TYPE_URL } from '@weft/shared/xds';
+import type { XdsKind } from './own-config.js';
 import { PackMemo } from './pack-memo.js';
+import { kindGeneratorOf, SharedConfigCache } from './shared-config-cache.js';
 import { NamespacedRegistry } from './registry-by-namespace.js';
 
 const res = (kind: string, name: string, namespace: string, spec: Record<string, unknown>): ConfigEntry =>
@@ -83,11 +86,32 @@ describe('incremental rebuilds', () => {
     expect(JSON.parse(JSON.stringify([...after.values()]))).toEqual(JSON.parse(JSON.stringify(fromScratch(edited))));
   });
 
+  it('an endpoint-only change carries each key\'s EDS over, replacing only the changed services\' assignments', () => {
+    const next = pipeline();
+    const memo = new PackMemo();
+    const endpointsOnly = new Set<XdsKind>(['endpoints']);
+    const first = new SharedConfigCache(next(BASE), kindGeneratorOf(), memo.pack);
+    const before = first.resourcesFor(PROXY, endpointsOnly).resources.get(TYPE_URL.ENDPOINT);
+    memo.rotate();
+    const changedEntries = [...BASE, workload('db-2', 'db', 'b', '10.0.1.2', 'v2')];
+    const second = new SharedConfigCache(next(changedEntries), kindGeneratorOf(), memo.pack);
+    second.carryEndpointsFrom(first, new Set(['db.b.svc.cluster.local|b']));
+    const carried = second.resourcesFor(PROXY, endpointsOnly).resources.get(TYPE_URL.ENDPOINT);
+    expect(second.stats.sharedGenerations).toBe(0); // carried, not generated
+    const fresh = new SharedConfigCache(second.snapshot, kindGeneratorOf()).resourcesFor(PROXY, endpointsOnly).resources.get(TYPE_URL.ENDPOINT);
+    if (!before || !carried || !fresh) throw new Error('no EDS');
+    const bytes = (r: typeof carried) => Object.fromEntries([...r.resources].map(([n, a]) => [n, Buffer.from(a.value).toString('base64')]));
+    expect(bytes(carried)).toEqual(bytes(fresh));
+    expect(carried.version).not.toBe(before.version);
+    expect(carried.resources.get('outbound|8080||web.a.svc.cluster.local')).toBe(before.resources.get('outbound|8080||web.a.svc.cluster.local'));
+    expect(carried.resources.get('outbound|8080|v2|db.b.svc.cluster.local')).not.toBe(before.resources.get('outbound|8080|v2|db.b.svc.cluster.local'));
+  });
+
   it('packs a remembered (frozen) resource once and gives the same packed object again', () => {
     const memo = new PackMemo();
     const [assignment] = generateEndpoints(clusterInputsFor(pipeline()(BASE), PROXY));
     if (!assignment) throw new Error('no assignment generated');
-    const typeUrl = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+    const typeUrl = TYPE_URL.ENDPOINT;
     const packed = memo.pack(typeUrl, assignment);
     expect(Object.isFrozen(packed)).toBe(true);
     // A fresh object with the same content is found by content...

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { AnyMessage } from '@weft/shared/xds';
 import type { Logger } from 'pino';
 import type { ConfigEvent, ConfigStore } from '../config/config-store.js';
-import type { SidecarGenerators } from '../generators/index.js';
+import { SIDECAR_GENERATORS, type SidecarGenerators } from '../generators/index.js';
 import type { EnvoyResource, GeneratedConfig } from '../generators/types.js';
 import type { PilotMetrics } from '../metrics/pilot-metrics.js';
 import { metricType } from '../metrics/ads-metrics.js';
@@ -156,8 +156,12 @@ export class PushController extends EventEmitter<PushControllerEvents> {
   private version = 0;
   private current: { snapshot: MeshSnapshot; registry: RegistryView; config: SharedConfigCache } | undefined;
 
+  /** Whether the sidecar generators are the real ones (tests may replace them). */
+  private readonly realGenerators: boolean;
+
   constructor(private readonly options: PushControllerOptions) {
     super();
+    this.realGenerators = !options.generate && !options.generateEndpoints && (options.generators === undefined || options.generators === SIDECAR_GENERATORS);
     this.generateKinds = kindGeneratorFor(options);
     this.tracker = new ConvergenceTracker((seconds) => options.metrics?.proxyConvergenceTime.observe(seconds));
   }
@@ -251,6 +255,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     this.options.metrics?.debounceTime.observe(Math.max(0, Date.now() - startedAt) / 1000);
     const events = batch.flatMap((b) => b.events);
     let previous: MeshSnapshot | undefined;
+    const previousConfig = this.current?.config;
     try {
       previous = this.rebuild(events.filter((e) => REGISTRY_KINDS.has(e.ref.kind)));
     } catch (e) {
@@ -268,6 +273,9 @@ export class PushController extends EventEmitter<PushControllerEvents> {
       this.options.metrics?.totalXdsInternalErrors.inc();
       this.options.logger.error({ err: e, code: 'WEFT_ERR_INTERNAL' }, 'change impact analysis failed; pushing every proxy');
     }
+    // Endpoints alone moved: each sharing key's EDS is the previous one with those services' load
+    // assignments replaced (only the real generators are known to make EDS per service).
+    if (impact?.endpointOnly && previousConfig && this.realGenerators) this.state().config.carryEndpointsFrom(previousConfig, impact.endpointsChanged);
     this.pushAll(impact?.endpointOnly ? 'endpoint' : 'config', snapshot, startedAt, (nodeId) => impact?.proxies.get(nodeId));
   }
 

@@ -4,14 +4,16 @@
 
 import { createHash } from 'node:crypto';
 import { packAny, TYPE_URL, type AnyMessage } from '@weft/shared/xds';
-import { clusterInputsFor } from '../generators/cds-inputs.js';
+import { clusterInputsFor, proxyLocalityOf } from '../generators/cds-inputs.js';
+import { serviceAssignments } from '../generators/eds.js';
+import { destinationRuleFor } from '../snapshot/lookup-destination-rule.js';
 import { generateProxyConfig, generateProxyEndpoints, SIDECAR_GENERATORS, type SidecarGenerators } from '../generators/index.js';
 import type { EnvoyResource } from '../generators/types.js';
 import { sidecarScopeFor } from '../snapshot/lookup-sidecar-scope.js';
-import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
+import { serviceKey, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import type { ProxyView } from '../snapshot/proxy-view.js';
 import type { SnapshotResources } from '../xds/snapshot.js';
-import { hashResources } from '../xds/version-hash.js';
+import { hashResources, nextVersion } from '../xds/version-hash.js';
 import { LayeredResources } from './layered-resources.js';
 import { outboundSnapshot } from './outbound-snapshot.js';
 import { isOwnResource, KINDS_WITH_OWN_PART, ownSnapshot, type XdsKind } from './own-config.js';
@@ -94,6 +96,9 @@ export class SharedConfigCache {
   readonly stats: CacheStats = { sharedGenerations: 0, ownGenerations: 0 };
   private readonly shared = new Map<string, Cached>();
   private readonly outbound = new Map<string, MeshSnapshot>();
+  /** Set by {@link carryEndpointsFrom}: the previous snapshot's shared parts and the services whose
+   *  endpoints are all that changed since. */
+  private carry: { readonly shared: ReadonlyMap<string, Cached>; readonly services: ReadonlySet<string> } | undefined;
 
   /** `packOne` packs each resource (default packAny; the push controller passes a PackMemo's). */
   constructor(
@@ -134,6 +139,43 @@ export class SharedConfigCache {
     return { resources, own };
   }
 
+  /**
+   * Declares that this snapshot differs from `previous`'s only in the endpoints of `services`
+   * (serviceKey), so a sharing key's EDS can be the previous one with those services' load
+   * assignments replaced, instead of a generation of every visible service. Only valid with the
+   * sidecar generators themselves (eds.ts), whose per-service output this reproduces; the push
+   * controller calls it for endpoint-only changes. `previous` is not consulted after this snapshot's
+   * first generations and drops its own carry, so caches do not chain.
+   */
+  carryEndpointsFrom(previous: SharedConfigCache, services: ReadonlySet<string>): void {
+    this.carry = { shared: previous.shared, services };
+    previous.carry = undefined;
+  }
+
+  /** The EDS part of `key` carried from the previous snapshot (see {@link carryEndpointsFrom}), or
+   *  undefined when that snapshot has none for the key. */
+  private carriedEndpoints(key: string, slice: MeshSnapshot, proxy: ProxyView): PackedPart | undefined {
+    const before = this.carry?.shared.get(`endpoints|${key}`);
+    if (!this.carry || !before || 'error' in before) return undefined;
+    const context = { proxyLocality: proxyLocalityOf(slice, proxy), proxyLabels: proxy.labels };
+    const changed = new Map<string, AnyMessage>();
+    for (const service of slice.services) {
+      // The slice holds the services the key sees; an invisible one has no assignments here.
+      if (!this.carry.services.has(serviceKey(service.hostname, service.namespace))) continue;
+      const rule = destinationRuleFor(slice, proxy, service.hostname, service.namespace)?.spec;
+      const endpoints = slice.endpointsByService.get(serviceKey(service.hostname, service.namespace)) ?? [];
+      for (const assignment of serviceAssignments(rule ? { service, rule, endpoints } : { service, endpoints }, context)) {
+        const name = assignment.cluster_name as string;
+        const packed = this.packOne(TYPE_URL.ENDPOINT, assignment);
+        if (before.resources.get(name) !== packed) changed.set(name, packed);
+      }
+    }
+    if (changed.size === 0) return before;
+    const resources = new Map(before.resources);
+    for (const [name, packed] of changed) resources.set(name, packed);
+    return { version: nextVersion(before.version, changed), resources };
+  }
+
   /** The outbound slice for a sharing key (the same for every proxy of the key). */
   private outboundSnapshotFor(key: string, proxy: ProxyView): MeshSnapshot {
     let slice = this.outbound.get(key);
@@ -152,6 +194,15 @@ export class SharedConfigCache {
       else missing.add(k);
     }
     if (missing.size === 0) return out;
+    if (shareable && missing.has('endpoints') && this.carry) {
+      const carried = this.carriedEndpoints(keys.clustersEndpoints, this.outboundSnapshotFor(keys.listenersRoutes, proxy), proxy);
+      if (carried) {
+        this.shared.set(`endpoints|${keys.clustersEndpoints}`, carried);
+        out.endpoints = carried;
+        missing.delete('endpoints');
+        if (missing.size === 0) return out;
+      }
+    }
     // The missing kinds are generated together (LDS and RDS share their inputs, as do CDS and EDS);
     // kinds not asked for are not generated, so an EDS-only push never builds clusters.
     this.stats.sharedGenerations++;
