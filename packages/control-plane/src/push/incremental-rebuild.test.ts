@@ -16,6 +16,7 @@ import { TYPE_URL } from '@weft/shared/xds';
 import type { XdsKind } from './own-config.js';
 import { PackMemo } from './pack-memo.js';
 import { kindGeneratorOf, SharedConfigCache } from './shared-config-cache.js';
+import { sharingKeys } from './sharing-key.js';
 import { NamespacedRegistry } from './registry-by-namespace.js';
 
 const res = (kind: string, name: string, namespace: string, spec: Record<string, unknown>): ConfigEntry =>
@@ -105,6 +106,28 @@ describe('incremental rebuilds', () => {
     expect(carried.version).not.toBe(before.version);
     expect(carried.resources.get('outbound|8080||web.a.svc.cluster.local')).toBe(before.resources.get('outbound|8080||web.a.svc.cluster.local'));
     expect(carried.resources.get('outbound|8080|v2|db.b.svc.cluster.local')).not.toBe(before.resources.get('outbound|8080|v2|db.b.svc.cluster.local'));
+  });
+
+  it('EDS a change did not affect is inherited, so the next endpoint-only change can still carry it', () => {
+    const next = pipeline();
+    const endpointsOnly = new Set<XdsKind>(['endpoints']);
+    const first = new SharedConfigCache(next(BASE), kindGeneratorOf());
+    first.resourcesFor(PROXY, endpointsOnly);
+    const key = sharingKeys(first.snapshot, PROXY, first.context).clustersEndpoints;
+    // A change that regenerates nothing of EDS (a VirtualService elsewhere): the second cache never
+    // generates EDS itself, but holds the first one's.
+    const vs = res('VirtualService', 'web', 'a', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web', subset: 'v1' } }] }] });
+    const second = new SharedConfigCache(next([...BASE, vs]), kindGeneratorOf());
+    second.inheritEndpointsFrom(first, new Set([key]));
+    const changedEntries = [...BASE, vs, workload('db-2', 'db', 'b', '10.0.1.2', 'v2')];
+    const third = new SharedConfigCache(next(changedEntries), kindGeneratorOf());
+    third.carryEndpointsFrom(second, new Set(['db.b.svc.cluster.local|b']));
+    const carried = third.resourcesFor(PROXY, endpointsOnly).resources.get(TYPE_URL.ENDPOINT);
+    expect(second.stats.sharedGenerations + third.stats.sharedGenerations).toBe(0);
+    const fresh = new SharedConfigCache(third.snapshot, kindGeneratorOf()).resourcesFor(PROXY, endpointsOnly).resources.get(TYPE_URL.ENDPOINT);
+    if (!carried || !fresh) throw new Error('no EDS');
+    const bytes = (r: typeof carried) => Object.fromEntries([...r.resources].map(([n, a]) => [n, Buffer.from(a.value).toString('base64')]));
+    expect(bytes(carried)).toEqual(bytes(fresh));
   });
 
   it('packs a remembered (frozen) resource once and gives the same packed object again', () => {

@@ -25,6 +25,7 @@ import { ALL_KINDS, type XdsKind } from './own-config.js';
 import { LayeredResources } from './layered-resources.js';
 import { PackMemo } from './pack-memo.js';
 import { NamespacedRegistry } from './registry-by-namespace.js';
+import { isShareable, sharingKeys } from './sharing-key.js';
 import { kindGeneratorOf, SharedConfigCache, type CacheStats, type KindGenerator, type OwnParts } from './shared-config-cache.js';
 
 /** Why a push happened (Istio's push trigger reasons, lower-case): a config change, an endpoint-only
@@ -275,7 +276,17 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     }
     // Endpoints alone moved: each sharing key's EDS is the previous one with those services' load
     // assignments replaced (only the real generators are known to make EDS per service).
-    if (impact?.endpointOnly && previousConfig && this.realGenerators) this.state().config.carryEndpointsFrom(previousConfig, impact.endpointsChanged);
+    if (impact && previousConfig && this.realGenerators) {
+      const { config } = this.state();
+      // EDS the change cannot affect stays valid: kept for the next endpoint-only change to carry.
+      const kept = new Set<string>();
+      for (const [nodeId, state] of this.proxies) {
+        const kinds = impact.proxies.get(nodeId)?.kinds;
+        if (kinds && !kinds.has('endpoints') && isShareable(state.view)) kept.add(sharingKeys(snapshot, state.view, config.context).clustersEndpoints);
+      }
+      config.inheritEndpointsFrom(previousConfig, kept);
+      if (impact.endpointOnly) config.carryEndpointsFrom(previousConfig, impact.endpointsChanged);
+    }
     this.pushAll(impact?.endpointOnly ? 'endpoint' : 'config', snapshot, startedAt, (nodeId) => impact?.proxies.get(nodeId));
   }
 

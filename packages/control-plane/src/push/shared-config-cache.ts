@@ -152,6 +152,18 @@ export class SharedConfigCache {
     previous.carry = undefined;
   }
 
+  /**
+   * Takes over the previous snapshot's EDS of the sharing keys in `keys`, which the change did not
+   * affect (no proxy of theirs has EDS in its change impact), so that a later endpoint-only change
+   * can carry them over (see {@link carryEndpointsFrom}) even when this snapshot never generates EDS.
+   */
+  inheritEndpointsFrom(previous: SharedConfigCache, keys: ReadonlySet<string>): void {
+    for (const key of keys) {
+      const part = previous.shared.get(`endpoints|${key}`);
+      if (part && !('error' in part) && !this.shared.has(`endpoints|${key}`)) this.shared.set(`endpoints|${key}`, part);
+    }
+  }
+
   /** The EDS part of `key` carried from the previous snapshot (see {@link carryEndpointsFrom}), or
    *  undefined when that snapshot has none for the key. */
   private carriedEndpoints(key: string, slice: MeshSnapshot, proxy: ProxyView): PackedPart | undefined {
