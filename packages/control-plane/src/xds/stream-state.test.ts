@@ -201,3 +201,22 @@ describe('StreamState: pushes of named types carry only what changed', () => {
     expect(names(state.nextResponse(EDS, snap(1), nonce))).toEqual(['a', 'b']);
   });
 });
+
+describe('StreamState: repeated name lists', () => {
+  it('an ACK repeating the same (frozen) list keeps the subscription; another list changes it', () => {
+    const list = Object.freeze(['a', 'b']) as string[];
+    const { state, first } = subscribed(EDS, list);
+    const before = state.subscription(EDS);
+    expect(state.handleRequest(req(EDS, { resource_names: list, version_info: first.version_info, response_nonce: first.nonce }))).toMatchObject({ kind: 'ack', respond: false });
+    expect(state.subscription(EDS)).toBe(before);
+    // Same names in a new list: still unchanged, compared by content.
+    const second = state.nextResponse(EDS, snap(2), nonce);
+    if (!second) throw new Error('no push');
+    expect(state.handleRequest(req(EDS, { resource_names: ['a', 'b'], version_info: second.version_info, response_nonce: second.nonce }))).toMatchObject({ kind: 'ack', respond: false });
+    // A different list is a subscription change, owed a response with every subscribed name.
+    const third = state.nextResponse(EDS, snap(3), nonce);
+    if (!third) throw new Error('no push');
+    expect(state.handleRequest(req(EDS, { resource_names: Object.freeze(['a', 'b', 'c']) as string[], version_info: third.version_info, response_nonce: third.nonce }))).toMatchObject({ kind: 'ack', respond: true });
+    expect(names(state.nextResponse(EDS, snap(3), nonce))).toEqual(['a', 'b', 'c']);
+  });
+});

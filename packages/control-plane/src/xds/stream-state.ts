@@ -55,6 +55,8 @@ interface TypeState {
    *  subscribed name it holds is in `sent` with the same resource, so a push need only look at the
    *  names whose resource differs between it and the new entry. */
   sentFrom: ReadonlyMap<string, AnyMessage> | undefined;
+  /** The resource_names list the subscription was last computed from. */
+  namesFrom: readonly string[] | undefined;
 }
 
 // Names whose resource object differs between two resource maps (added or replaced; removed names
@@ -104,7 +106,7 @@ export class StreamState {
     if (!state) {
       // First request for this type on this stream: a subscription. A non-empty nonce here comes from
       // an earlier stream (nonces do not survive reconnects), so it is not checked.
-      state = { explicit: false, subscription: { wildcard: false, names: new Set() }, versionSent: undefined, nonceSent: undefined, versionAcked: undefined, lastNack: undefined, owesResponse: false, unanswered: [], sent: undefined, sentFrom: undefined };
+      state = { explicit: false, subscription: { wildcard: false, names: new Set() }, versionSent: undefined, nonceSent: undefined, versionAcked: undefined, lastNack: undefined, owesResponse: false, unanswered: [], sent: undefined, sentFrom: undefined, namesFrom: undefined };
       this.types.set(typeUrl, state);
       this.applySubscription(state, typeUrl, request.resource_names);
       // A named type subscribed to nothing has nothing to receive.
@@ -224,6 +226,9 @@ export class StreamState {
 
   /** Applies `resource_names` with the wildcard rules; returns whether the subscription changed. */
   private applySubscription(state: TypeState, typeUrl: string, resourceNames: readonly string[]): boolean {
+    // The decoder hands out the same (frozen) list for the same names: nothing changed.
+    if (Object.isFrozen(resourceNames) && resourceNames === state.namesFrom) return false;
+    state.namesFrom = resourceNames;
     let next: Subscription;
     if (!isWildcardType(typeUrl)) {
       // RDS/EDS/SDS: always named; an empty list means no resources.

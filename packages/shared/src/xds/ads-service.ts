@@ -2,6 +2,7 @@
 // world only), built from the loaded protos, plus the wire shapes of its two messages. weftd serves it
 // and weft-proxy calls it; neither side's protocol logic lives here.
 
+import { createHash } from 'node:crypto';
 import type { MethodDefinition } from '@grpc/grpc-js';
 import type { Type } from 'protobufjs';
 import type { AnyMessage } from './any.js';
@@ -46,7 +47,86 @@ function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+// Envoy repeats every subscribed name in each EDS/RDS request, ACKs included: thousands of names, the
+// same list from every proxy with the same config. Decoding them costs more than everything else of
+// an ACK, so lists of 1 KB or more are remembered by content (a digest of their bytes) and handed out
+// again, frozen; the stream state then sees an unchanged subscription by identity.
+const NAMES_MEMO_MIN_BYTES = 1024;
+const NAMES_MEMO_ENTRIES = 512;
+const namesMemo = new Map<string, string[]>();
+
+/**
+ * The request decoded by hand when it has only the fields of an ACK or a subscription change
+ * (version_info 1, resource_names 3, type_url 4, response_nonce 5; no node, no error_detail) and
+ * its names are one contiguous run; undefined otherwise (the caller decodes with protobufjs).
+ */
+function decodeSimpleRequest(bytes: Buffer): DiscoveryRequest | undefined {
+  let version = '';
+  let typeUrl = '';
+  let nonce = '';
+  let namesStart = -1;
+  let namesEnd = -1;
+  let names: string[] = [];
+  let i = 0;
+  // Reads a varint at i (lengths and tags here are far below 2^32).
+  const varint = (): number => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (i >= bytes.length || shift > 28) throw new RangeError('bad varint');
+      const b = bytes[i++] as number;
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return value;
+      shift += 7;
+    }
+  };
+  try {
+    while (i < bytes.length) {
+      const tagStart = i;
+      const tag = varint();
+      const field = Math.floor(tag / 8);
+      if ((tag & 7) !== 2 || field < 1 || field > 5 || field === 2) return undefined;
+      const length = varint();
+      const end = i + length;
+      if (end > bytes.length) return undefined;
+      if (field === 3) {
+        if (namesStart === -1) namesStart = tagStart;
+        else if (namesEnd !== tagStart) return undefined; // names interleaved with other fields
+        namesEnd = end;
+      } else if (field === 1) version = bytes.toString('utf8', i, end);
+      else if (field === 4) typeUrl = bytes.toString('utf8', i, end);
+      else nonce = bytes.toString('utf8', i, end);
+      i = end;
+    }
+  } catch {
+    return undefined;
+  }
+  if (namesStart !== -1) {
+    const run = bytes.subarray(namesStart, namesEnd);
+    const key = run.length >= NAMES_MEMO_MIN_BYTES ? createHash('sha1').update(run).digest('base64') : undefined;
+    const known = key === undefined ? undefined : namesMemo.get(key);
+    if (known) names = known;
+    else {
+      // The run holds only field-3 entries (checked above): tag, length, UTF-8 bytes, repeated.
+      i = namesStart;
+      while (i < namesEnd) {
+        varint();
+        const length = varint();
+        names.push(bytes.toString('utf8', i, i + length));
+        i += length;
+      }
+      if (key !== undefined) {
+        if (namesMemo.size >= NAMES_MEMO_ENTRIES) namesMemo.delete(namesMemo.keys().next().value as string);
+        namesMemo.set(key, (names = Object.freeze(names) as string[]));
+      }
+    }
+  }
+  return { version_info: version, node: undefined, resource_names: names, type_url: typeUrl, response_nonce: nonce, error_detail: undefined };
+}
+
 function decodeRequest(type: Type, bytes: Buffer): DiscoveryRequest {
+  const simple = decodeSimpleRequest(bytes);
+  if (simple) return simple;
   const raw = type.toObject(type.decode(bytes), { longs: String, enums: String }) as Partial<DiscoveryRequest> & {
     error_detail?: { code?: number; message?: string } | null;
   };
