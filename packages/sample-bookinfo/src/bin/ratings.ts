@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `ratings` sample program: nothing but a call to runSampleProgram().
+import { runSampleProgram } from '../main.js';
+
+process.exitCode = await runSampleProgram('ratings', process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr });

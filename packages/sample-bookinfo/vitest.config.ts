@@ -1,0 +1,3 @@
+import { defineWeftConfig } from '../../vitest.shared.mjs';
+
+export default defineWeftConfig();
