@@ -14,6 +14,8 @@ export const PACKAGES = [
   { dir: 'webhook', name: '@weft/webhook', bin: 'weft-injector' },
   { dir: 'cli', name: '@weft/cli', bin: 'weftctl' },
   { dir: 'ui', name: '@weft/ui', bin: 'weft-ui' },
+  // Four programs (weft-sample-*), started by weftctl up rather than installed on their own.
+  { dir: 'sample-bookinfo', name: '@weft/sample-bookinfo', bin: undefined },
 ] as const;
 
 /** Absolute path of a package folder. */
