@@ -5,8 +5,10 @@
 // the same machine.
 //   node bench/transport-floor.mjs [--streams 2000] [--kb 834] [--connections 8]
 import * as grpc from '@grpc/grpc-js';
+import { Buffer } from 'node:buffer';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { streams: { type: 'string', default: '2000' }, kb: { type: 'string', default: '834' }, connections: { type: 'string', default: '8' }, client: { type: 'string' } } });
