@@ -2,6 +2,7 @@
 // and description. Parses the command line and environment, reports every problem at once and
 // returns a frozen config; `--help` and docs/config.md are rendered from the same declaration.
 
+import { join } from 'node:path';
 import {
   DNS_LABEL,
   DNS_NAME,
@@ -47,6 +48,9 @@ export interface WeftdConfig {
   readonly trustDomain: string;
   readonly domainSuffix: string;
   readonly outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Base directory of Gateway TLS credentials (`<dir>/<credentialName>/tls.crt`...); undefined: `<configDir>/credentials`
+   *  when a config directory is set (see {@link credentialsDirOf}). */
+  readonly credentialsDir: string | undefined;
   readonly logLevel: LogLevel;
 }
 
@@ -149,6 +153,16 @@ export const WEFTD_SETTINGS = Object.freeze([
     description: 'What sidecars do with traffic to unknown destinations: ALLOW_ANY (pass through) or REGISTRY_ONLY (block).',
     parse: oneOf(['ALLOW_ANY', 'REGISTRY_ONLY'] as const),
   }),
+  declare({
+    key: 'credentialsDir',
+    flag: 'credentials-dir',
+    valueName: '<dir>',
+    env: ['WEFT_WEFTD_CREDENTIALS_DIR'],
+    default: '',
+    description:
+      'Directory where Gateway `credentialName`s resolve: one subdirectory per credential, named after it, with `tls.crt`, `tls.key` and, for MUTUAL, `ca.crt` (the keys of an Istio TLS secret; a separate `NAME-cacert/ca.crt` also works). Envoy is given the file paths, so the proxy must see the same files. Unset: the `credentials` subdirectory of --config-dir, when that is set.',
+    parse: optionalPath,
+  }),
   declare({ key: 'logLevel', flag: 'log-level', valueName: '<level>', env: ['WEFT_WEFTD_LOG_LEVEL'], default: 'info', description: `Lowest level logged: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) }),
 ] as const satisfies readonly SettingDeclaration[]);
 
@@ -180,6 +194,12 @@ export function defaultWeftdConfig(overrides: Partial<WeftdConfig> = {}): WeftdC
   const parsed = parseWeftdCommandLine([], {});
   if (!parsed.ok || parsed.action !== 'run') throw new Error(`weftd defaults do not parse: ${parsed.ok ? parsed.action : parsed.errors.join('; ')}`);
   return Object.freeze({ ...parsed.config, ...overrides });
+}
+
+/** The credentials directory in force: --credentials-dir, else `<config-dir>/credentials`, else none. */
+export function credentialsDirOf(config: Pick<WeftdConfig, 'credentialsDir' | 'configDir'>): string | undefined {
+  if (config.credentialsDir) return config.credentialsDir;
+  return config.configDir ? join(config.configDir, 'credentials') : undefined;
 }
 
 // ---- rendering --------------------------------------------------------------------------------

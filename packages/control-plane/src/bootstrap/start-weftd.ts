@@ -3,7 +3,7 @@
 
 import { WeftError } from '@weft/shared';
 import type { Logger } from 'pino';
-import type { WeftdConfig } from '../config.js';
+import { credentialsDirOf, type WeftdConfig } from '../config.js';
 import { ConfigStore } from '../config/config-store.js';
 import { FileSource } from '../config/file-source.js';
 import { MemorySource } from '../config/memory-source.js';
@@ -52,12 +52,14 @@ const hostPort = (host: string, port: number): string => (host.includes(':') ? `
 
 /** The mesh settings of a weftd config. */
 export function meshConfigOf(config: WeftdConfig): MeshConfig {
+  const credentialsDir = credentialsDirOf(config);
   return Object.freeze({
     ...DEFAULT_MESH_CONFIG,
     rootNamespace: config.rootNamespace,
     trustDomain: config.trustDomain,
     domainSuffix: config.domainSuffix,
     outboundTrafficPolicy: config.outboundTrafficPolicy,
+    ...(credentialsDir ? { credentialsDir } : {}),
   });
 }
 

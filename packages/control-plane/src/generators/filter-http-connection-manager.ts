@@ -1,4 +1,4 @@
-// The HTTP connection manager network filter for sidecar listeners (Istio buildHTTPConnectionManager):
+// The HTTP connection manager network filter for sidecar and gateway listeners (Istio buildHTTPConnectionManager):
 // routes from RDS (outbound) or inline (inbound), and the HTTP filter chain fault → cors → router,
 // the two per-route filters every VirtualService route may configure.
 
@@ -21,16 +21,18 @@ export type HcmRoutes = { readonly rds: string } | { readonly routeConfig: Reado
 export interface HcmOptions {
   readonly statPrefix: string;
   readonly routes: HcmRoutes;
-  /** Inbound HCMs name themselves `istio-envoy` and forward client cert details (Istio defaults). */
-  readonly direction: 'outbound' | 'inbound';
+  /** Inbound HCMs name themselves `istio-envoy` and forward client cert details (Istio defaults).
+   *  Gateway HCMs face clients outside the mesh: they use the peer address as the client address and
+   *  sanitise then set x-forwarded-client-cert (Istio buildGatewayConnectionManager). */
+  readonly direction: 'outbound' | 'inbound' | 'gateway';
   /** Accept HTTP/2 explicitly (inbound ports declared HTTP2 / gRPC). */
   readonly http2?: boolean;
 }
 
 /**
  * The envoy.filters.network.http_connection_manager filter. Like Istio: codec AUTO, no
- * use_remote_address (the peer of a sidecar is its own app or another sidecar, so x-forwarded-for
- * is not rewritten), websocket upgrades allowed, no stream idle timeout, paths normalised with
+ * use_remote_address except on gateways (the peer of a sidecar is its own app or another sidecar, so
+ * x-forwarded-for is not rewritten), websocket upgrades allowed, no stream idle timeout, paths normalised with
  * escaped slashes kept. Access logs are attached by the telemetry milestone.
  */
 export function httpConnectionManager(opts: HcmOptions): EnvoyNetworkFilter {
@@ -38,10 +40,12 @@ export function httpConnectionManager(opts: HcmOptions): EnvoyNetworkFilter {
     'rds' in opts.routes
       ? { rds: { route_config_name: opts.routes.rds, config_source: { ads: {}, initial_fetch_timeout: { seconds: '0' }, resource_api_version: 'V3' } } }
       : { route_config: opts.routes.routeConfig };
-  const inbound =
+  const byDirection =
     opts.direction === 'inbound'
       ? { server_name: 'istio-envoy', forward_client_cert_details: 'APPEND_FORWARD', set_current_client_cert_details: { subject: { value: true }, dns: true, uri: true } }
-      : {};
+      : opts.direction === 'gateway'
+        ? { forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { subject: { value: true }, cert: true, dns: true, uri: true } }
+        : {};
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -50,12 +54,12 @@ export function httpConnectionManager(opts: HcmOptions): EnvoyNetworkFilter {
       codec_type: 'AUTO',
       ...routes,
       http_filters: SIDECAR_HTTP_FILTERS,
-      use_remote_address: { value: false },
+      use_remote_address: { value: opts.direction === 'gateway' },
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       stream_idle_timeout: { seconds: '0' },
       normalize_path: { value: true },
       path_with_escaped_slashes_action: 'KEEP_UNCHANGED',
-      ...inbound,
+      ...byDirection,
       ...(opts.http2 ? { http2_protocol_options: {} } : {}),
     },
   };

@@ -10,7 +10,7 @@ import { grpcRouteConfigName, grpcServicePorts, type GrpcServicePort } from './g
 import type { OutboundPort } from './lds-outbound-ports.js';
 import { domainWithPort } from './rds-domains.js';
 import { buildVirtualHosts, type EnvoyVirtualHost, type RdsVirtualService } from './rds-virtual-hosts.js';
-import { rdsVirtualServices, routeHashPoliciesFor, type RouteHashPolicies } from './rds.js';
+import { rdsVirtualServices, routeHashPoliciesFor, type RouteHashPolicies } from './rds-inputs.js';
 import type { EnvoyRoute } from './route-translate.js';
 import type { EnvoyResource } from './types.js';
 

@@ -1,6 +1,6 @@
 // LDS for sidecars (Istio buildSidecarListeners): outbound listeners per service port, then
 // virtualOutbound (15001), then virtualInbound (15006) and any inbound listeners bound to their own
-// port. Gateways' listeners are not generated here.
+// port. Routers are handed to lds-gateway.ts.
 
 import { isOwnEndpoint } from '../snapshot/lookup-own-endpoints.js';
 import type { Endpoint, MeshService } from '../registry/model.js';
@@ -16,7 +16,8 @@ import { outboundPorts } from './lds-outbound-ports.js';
 import { virtualOutboundListener } from './lds-virtual-outbound.js';
 import { BLACKHOLE_CLUSTER } from './cluster-names.js';
 import { allowAnyCluster } from './rds-catch-all.js';
-import { rdsVirtualServices } from './rds.js';
+import { rdsVirtualServices } from './rds-inputs.js';
+import { generateGatewayListeners } from './lds-gateway.js';
 import type { EnvoyResource } from './types.js';
 
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
@@ -76,7 +77,8 @@ function sourceIpHasher(snapshot: MeshSnapshot, proxy: ProxyView, serviceOf: (h:
 
 /**
  * The listeners of a sidecar: outbound listeners (buildOutboundListeners), virtualOutbound,
- * virtualInbound, then inbound listeners bound to their own port. Routers get none here.
+ * virtualInbound, then inbound listeners bound to their own port. Routers get their Gateways' listeners
+ * (generateGatewayListeners).
  *
  * How a proxy uses them. Capture mode (Istio's default, iptables): only virtualOutbound (15001) and
  * virtualInbound (15006) open sockets; every other listener has `bind_to_port: false` and is only a
@@ -88,7 +90,7 @@ function sourceIpHasher(snapshot: MeshSnapshot, proxy: ProxyView, serviceOf: (h:
  * app to dial, inbound listeners only from Sidecar `ingress`, bound on the workload address.
  */
 export function generateListeners(snapshot: MeshSnapshot, proxy: ProxyView, scope: SidecarScope = sidecarScopeFor(snapshot, proxy)): EnvoyResource[] {
-  if (proxy.type !== 'sidecar') return [];
+  if (proxy.type === 'router') return generateGatewayListeners(snapshot, proxy);
   const none = isInterceptionNone(proxy);
   const byHost = new Map(scope.services.map((s) => [s.hostname, s]));
   const serviceOf = (h: string): MeshService | undefined => byHost.get(h);

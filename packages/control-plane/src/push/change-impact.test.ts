@@ -95,3 +95,26 @@ describe('changeImpact', () => {
     expect([...(impact.proxies.get(PA.id)?.kinds ?? [])].sort()).toEqual(ALL);
   });
 });
+
+describe('changeImpact for gateways (router proxies)', () => {
+  // Routers are never shareable (their generators read their Gateways), so any change reaches them whole.
+  const ROUTER = createProxyView('router~10.9.0.1~ingress-1.a~a.svc.cluster.local', { NAMESPACE: 'a', LABELS: { istio: 'ingressgateway' }, INSTANCE_IPS: '10.9.0.1', WORKLOAD_NAME: 'ingress' });
+  const gw = (hosts: string[]): ConfigEntry => res('Gateway', 'gw', 'a', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }] });
+  const bound = (prefix: string): ConfigEntry => res('VirtualService', 'edge', 'a', { hosts: ['*'], gateways: ['gw'], http: [{ match: [{ uri: { prefix } }], route: [{ destination: { host: 'alpha' } }] }] });
+  const routerKinds = (before: readonly ConfigEntry[], after: readonly ConfigEntry[]): string[] => {
+    const store = new ConfigStore();
+    store.replaceSource('test', before);
+    const prev = snapshotOf(store.list(), 1);
+    const events = store.replaceSource('test', after);
+    const impact = changeImpact(prev, snapshotOf(store.list(), 2), events, [ROUTER, PA]);
+    return [...(impact.proxies.get(ROUTER.id)?.kinds ?? [])].sort();
+  };
+
+  it.each([
+    ['a Gateway edit', [...SCOPED, gw(['*'])], [...SCOPED, gw(['a.example.com'])]],
+    ['an edit of a VirtualService bound to the gateway', [...SCOPED, gw(['*']), bound('/v1')], [...SCOPED, gw(['*']), bound('/v2')]],
+    ['a DestinationRule edit', [...SCOPED, gw(['*'])], [...SCOPED, gw(['*']), res('DestinationRule', 'alpha', 'a', { host: 'alpha' })]],
+  ])('%s regenerates everything for the router', (_name, before, after) => {
+    expect(routerKinds(before, after)).toEqual(ALL);
+  });
+});

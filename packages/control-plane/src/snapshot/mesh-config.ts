@@ -16,6 +16,9 @@ export interface MeshConfig {
   readonly connectTimeoutMs: number;
   /** Default exportTo for services, VirtualServices, DestinationRules (Istio: `*`). */
   readonly defaultExportTo: readonly string[];
+  /** Where Gateway `credentialName`s resolve: `<credentialsDir>/<credentialName>/{tls.crt,tls.key,ca.crt}`
+   *  (weftd --credentials-dir). Unset: `credentialName` servers are skipped with a warning. */
+  readonly credentialsDir?: string;
 }
 
 /** Istio's defaults. */
