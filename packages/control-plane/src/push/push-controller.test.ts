@@ -105,6 +105,24 @@ async function subscribe(client: AdsTestClient, clusters: string[]): Promise<voi
 }
 
 describe('PushController', () => {
+  it('logs the Gateway servers a router\'s config leaves out, once', async () => {
+    const gateway = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'ingress', namespace: 'bookinfo' },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 8443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'no-such-credential' } }] },
+    };
+    const h = await start({ debounce: { quietMs: 60_000, maxMs: 60_000 } }, [serviceEntry('reviews', 'bookinfo'), gateway]);
+    const router = 'router~127.0.0.50~ingress-1.bookinfo~bookinfo.svc.cluster.local';
+    const pushed = h.nextPush();
+    const client = h.connect(router, { NAMESPACE: 'bookinfo', LABELS: { istio: 'ingressgateway' } });
+    client.send(CDS);
+    await pushed;
+    const warnings = h.logs.filter((l) => l.code === 'WEFT_WARN_GATEWAY_SERVER');
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.msg)).toContain('no-such-credential');
+  });
+
   it('generates a new proxy config on connect, without waiting for the debounce', async () => {
     const h = await start({ debounce: { quietMs: 60_000, maxMs: 60_000 } }, [serviceEntry('reviews', 'bookinfo')]);
     const client = h.connect(NODE_A);

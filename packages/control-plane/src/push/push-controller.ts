@@ -13,6 +13,7 @@ import type { PilotMetrics } from '../metrics/pilot-metrics.js';
 import { metricType } from '../metrics/ads-metrics.js';
 import type { RegistryView } from '../registry/model.js';
 import type { MeshConfig } from '../snapshot/mesh-config.js';
+import { gatewayWarningsFor } from '../snapshot/lookup-gateways.js';
 import { buildMeshSnapshot, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { createProxyView, type ProxyView } from '../snapshot/proxy-view.js';
 import type { AdsServer, AdsServerEvents } from '../xds/ads-server.js';
@@ -79,6 +80,8 @@ interface ProxyState {
   connections: number;
   /** Its own (inbound) parts, reused while changes do not touch its workload. */
   own: OwnParts;
+  /** Routers: the Gateway warnings last logged (joined), so each set is logged once. */
+  gatewayWarnings?: string;
 }
 
 /** One push round: the proxies a batch of changes can affect, pushed a slice at a time. */
@@ -374,6 +377,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
       return 'failed';
     }
     const generateSeconds = (performance.now() - started) / 1000;
+    if (state.view.type === 'router') this.logGatewayWarnings(nodeId, state, snapshot);
 
     // The new snapshot: the previous one with the regenerated types replaced.
     const next = new Map<string, SnapshotResources>(previous ?? []);
@@ -397,6 +401,15 @@ export class PushController extends EventEmitter<PushControllerEvents> {
       }
     }
     return 'pushed';
+  }
+
+  /** Logs the Gateway servers a router's config left out and why, once per distinct set. */
+  private logGatewayWarnings(nodeId: string, state: ProxyState, snapshot: MeshSnapshot): void {
+    const warnings = gatewayWarningsFor(snapshot, state.view);
+    const key = warnings.join('\n');
+    if (key === state.gatewayWarnings) return;
+    state.gatewayWarnings = key;
+    for (const w of warnings) this.options.logger.warn({ node: nodeId, code: 'WEFT_WARN_GATEWAY_SERVER' }, `gateway ${nodeId}: ${w}`);
   }
 
   private onConnect(nodeId: string, metadata: Readonly<Record<string, unknown>>): void {
