@@ -2,6 +2,8 @@
 // watcher, memory, later Kubernetes) contributes, merged, with change events. It stores only
 // resources that passed validation; rejecting bad ones is the sources' job.
 
+import { deepFreeze } from '../deep-freeze.js';
+
 /** Identifies a resource: kind, namespace and name (the namespace is always set). */
 export interface ConfigRef {
   readonly kind: string;
@@ -43,13 +45,6 @@ export function refKey(ref: ConfigRef): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v as object)) deepFreeze(child);
-  }
-  return v;
-}
 
 /**
  * Merges the resources of several sources. A source always hands over its complete set

@@ -8,6 +8,7 @@ import type { ClusterInputs, ServiceClusterInput } from './cds-inputs.js';
 import { outboundClusterPlans } from './cds.js';
 import { buildLoadAssignment, subsetEndpoints } from './eds-load-assignment.js';
 import type { EnvoyResource } from './types.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 /**
  * The load assignments of the proxy described by `inputs`: one per EDS cluster, named by
@@ -54,13 +55,6 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const c of Object.values(v as object)) deepFreeze(c);
-  }
-  return v;
-}
 
 /** The load assignments of one service's EDS clusters for a proxy at `inputs.proxyLocality` with
  *  `inputs.proxyLabels`: the part of {@link generateEndpoints} for `input`. */

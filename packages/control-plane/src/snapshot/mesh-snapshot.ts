@@ -15,6 +15,7 @@ import type {
 import type { ConfigEntry } from '../config/config-store.js';
 import type { Endpoint, MeshService, RegistryView, Workload } from '../registry/model.js';
 import type { MeshConfig } from './mesh-config.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 /** One config resource in a snapshot: identity, metadata the mesh reads, and the typed spec. */
 export interface ConfigItem<S> {
@@ -60,13 +61,6 @@ function strMap(v: unknown): Record<string, string> {
   return out;
 }
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const c of Object.values(v as object)) deepFreeze(c);
-  }
-  return v;
-}
 
 /** Whether two item lists hold the same resources (same spec objects) in the same order. */
 function sameItems<S>(a: readonly ConfigItem<S>[], b: readonly ConfigItem<S>[]): boolean {
