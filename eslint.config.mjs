@@ -6,7 +6,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.test-results/**', '**/*.gen.ts', '**/.nx/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.test-results/**', '**/*.gen.ts', '**/.nx/**', 'packages/proxy/bench/.ab/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -194,22 +194,25 @@ function memoryOf(pid) {
   return { rss, hwm };
 }
 
-/** CPU time (utime, stime) in clock ticks summed over a process tree, from /proc/<pid>/stat. */
+/** CPU time (utime, stime) in clock ticks and minor page faults summed over a process tree, from
+ *  /proc/<pid>/stat. */
 function cpuTicksOf(pid) {
   let user = 0;
   let system = 0;
+  let minflt = 0;
   for (const p of treePids(pid)) {
     try {
       // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      minflt += Number(fields[7]);
       user += Number(fields[11]);
       system += Number(fields[12]);
     } catch {
       // gone
     }
   }
-  return { user, system };
+  return { user, system, minflt };
 }
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
@@ -254,7 +257,10 @@ async function runWrk(target, seconds) {
   const perRequest = (ticks) => (requests > 0 ? (ticks * 1e6) / TICKS_PER_SECOND / requests : Number.NaN);
   const userUs = cpuBefore && cpuAfter ? perRequest(cpuAfter.user - cpuBefore.user) : Number.NaN;
   const sysUs = cpuBefore && cpuAfter ? perRequest(cpuAfter.system - cpuBefore.system) : Number.NaN;
-  return { rps, p50, p99, errors: Number(errors), socketErrors, rss: Math.max(peakRss, memory?.rss ?? 0), hwm: memory?.hwm ?? 0, userUs, sysUs };
+  // Minor page faults per request: kernel time that comes from the heap (pages touched afresh), not
+  // from the sockets.
+  const faults = cpuBefore && cpuAfter && requests > 0 ? (cpuAfter.minflt - cpuBefore.minflt) / requests : Number.NaN;
+  return { rps, p50, p99, errors: Number(errors), socketErrors, rss: Math.max(peakRss, memory?.rss ?? 0), hwm: memory?.hwm ?? 0, userUs, sysUs, faults };
 }
 
 const median = (xs) => {
@@ -363,7 +369,7 @@ async function main() {
       const r = await runWrk(t, duration);
       results.get(t.name).push(r);
       const failures = r.errors > 0 || r.socketErrors ? `  errors: ${r.errors} non-2xx${r.socketErrors ? `, socket ${r.socketErrors}` : ''}` : '';
-      console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid ? `  RSS ${fmt(r.rss, 1)} MB  CPU/req user ${fmt(r.userUs, 1)} µs kernel ${fmt(r.sysUs, 1)} µs` : ''}${failures}`);
+      console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid ? `  RSS ${fmt(r.rss, 1)} MB  CPU/req user ${fmt(r.userUs, 1)} µs kernel ${fmt(r.sysUs, 1)} µs faults ${fmt(r.faults, 3)}` : ''}${failures}`);
     }
   }
 

@@ -75,6 +75,12 @@ interface ListState {
   readonly choosers: Map<string, HostChooser>[];
   readonly healthyLocality: ((() => number | undefined) | undefined)[];
   readonly degradedLocality: ((() => number | undefined) | undefined)[];
+  /** Every pick lands on priority 0's healthy hosts (it takes all the load, is not in panic, has no
+   *  locality weighting and has healthy hosts): the common case, without the per-pick priority and
+   *  source lookups. */
+  readonly allHealthy0: boolean;
+  /** That case's chooser once made: the same one as `choosers[0]`'s 'healthy' (one state). */
+  healthy0: HostChooser | undefined;
 }
 
 interface HashState {
@@ -110,13 +116,17 @@ export function createClusterPicker(options: ClusterPickerOptions): Picker {
     const sets = buildHostSets(endpoints, health ? (e) => health.isEjected(e) : notEjected);
     const loads = computePriorityLoads(sets, panicThreshold);
     if (isHashPolicy(policy)) return { kind: 'hash', sets, loads, tables: sets.map(() => undefined) };
+    const healthyLocality = sets.map((s) => (localityWeighted ? createLocalityChooser(s, 'healthy') : undefined));
+    const set0 = sets[0];
     return {
       kind: 'list',
       sets,
       loads,
       choosers: sets.map(() => new Map()),
-      healthyLocality: sets.map((s) => (localityWeighted ? createLocalityChooser(s, 'healthy') : undefined)),
+      healthyLocality,
       degradedLocality: sets.map((s) => (localityWeighted ? createLocalityChooser(s, 'degraded') : undefined)),
+      allHealthy0: set0 !== undefined && loads.healthy[0] === 100 && !loads.panic[0] && healthyLocality[0] === undefined && set0.healthyHosts.length > 0,
+      healthy0: undefined,
     };
   }
 
@@ -142,7 +152,18 @@ export function createClusterPicker(options: ClusterPickerOptions): Picker {
 
   /** One pick from a list-based state (Envoy's EdfLoadBalancerBase::chooseHostOnce). */
   function pickFromList(s: ListState, random: () => number): Endpoint | undefined {
-    const { priority, degraded } = choosePriority(s.loads, Math.floor(random() * 100) + 1);
+    const point = Math.floor(random() * 100) + 1;
+    if (s.allHealthy0) {
+      // All the load on priority 0's healthy hosts (no panic, no localities): the chooser is known.
+      let chooser = s.healthy0;
+      if (chooser === undefined) {
+        chooser = chooserFor((s.sets[0] as HostSet).healthyHosts);
+        (s.choosers[0] as Map<string, HostChooser>).set('healthy', chooser);
+        s.healthy0 = chooser;
+      }
+      return chooser.choose(random);
+    }
+    const { priority, degraded } = choosePriority(s.loads, point);
     const set = s.sets[priority];
     if (!set) return undefined;
     let source: string;

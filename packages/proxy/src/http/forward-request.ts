@@ -50,6 +50,16 @@ const BODY_STREAM = 3;
  *  such as a gRPC stream: waiting for its end before the first try would stall a bidirectional call). */
 const BODY_STREAM_COPY = 4;
 
+/** The body list of a request without body chunks, shared (never written to). */
+const NO_BODY = Object.freeze([]) as unknown as Buffer[];
+
+/** A try's result for each status, made once (a result is read, never kept or changed). */
+const STATUS_RESULTS: TryResult[] = [];
+function statusResult(status: number): TryResult {
+  if (status < 100 || status > 999) return { kind: 'status', status };
+  return (STATUS_RESULTS[status] ??= Object.freeze({ kind: 'status', status }));
+}
+
 /** Envoy's default retry back-off: a random wait below 25 ms × (2^n − 1), capped at 250 ms. */
 function backoffMs(retry: number, random: () => number): number {
   return random() * Math.min(25 * (2 ** retry - 1), 250);
@@ -142,7 +152,8 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
   #attempt = 0;
   #maxTries: number;
   #bodyMode = BODY_NONE;
-  #body: Buffer[] = [];
+  /** Body chunks kept for a replay or a buffered try (the shared empty list until the first one). */
+  #body: Buffer[] = NO_BODY;
   #bodySize = 0;
   #bodyEnded = false;
   #bodyTrailers: HeaderBag | undefined = undefined;
@@ -155,8 +166,10 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
   #finished = false;
   /** A retry slot is held for a retry not yet started (during the back-off). */
   #retrySlot = false;
-  /** Endpoints tried so far (kept only when the route's retries avoid previous hosts). */
-  readonly #tried = new Set<Endpoint>();
+  /** Endpoints tried so far (kept only when the route's retries avoid previous hosts): the first, and
+   *  the others once there are any (most requests make one try, and allocate nothing for it). */
+  #triedFirst: Endpoint | undefined = undefined;
+  #triedMore: Set<Endpoint> | undefined = undefined;
 
   constructor(
     private readonly ctx: ForwardContext,
@@ -228,30 +241,40 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.#bodyMode === BODY_STREAM_COPY) {
       const ex = this.current?.exchange;
       if (ex && !ex.write(chunk)) this.req.pauseBody();
-      this.#body.push(chunk);
-      this.#bodySize += chunk.length;
+      this.#keepChunk(chunk);
       if (this.#bodySize > RETRY_BUFFER_LIMIT) {
         // Too big to keep: the tries made so far are all there will be, as Envoy stops retrying.
         this.#bodyMode = BODY_STREAM;
-        this.#body = [];
+        this.#body = NO_BODY;
         this.#maxTries = Math.max(1, this.#attempt);
       }
       return;
     }
-    this.#body.push(chunk);
-    this.#bodySize += chunk.length;
+    this.#keepChunk(chunk);
     if (this.#bodySize > RETRY_BUFFER_LIMIT) {
       // Too big to keep for a retry: stream what was read and the rest to a single try.
       this.#bodyMode = BODY_STREAM;
       this.#maxTries = 1;
-      this.#head = { ...(this.#head as UpstreamRequestHead), bodyMode: 'stream', body: [] };
+      this.#head = { ...(this.#head as UpstreamRequestHead), bodyMode: 'stream', body: NO_BODY };
       this.#startTry();
       const ex = this.current?.exchange;
       let full = false;
       for (const c of this.#body) if (ex && !ex.write(c)) full = true;
-      this.#body = [];
+      this.#body = NO_BODY;
       if (full) this.req.pauseBody();
     }
+  }
+
+  /** Keeps a body chunk (the first one replaces the shared empty list; the head keeps pointing at the
+   *  list a buffered try sends, so it is swapped there too). */
+  #keepChunk(chunk: Buffer): void {
+    if (this.#body === NO_BODY) {
+      this.#body = [];
+      const head = this.#head;
+      if (head && head.body === NO_BODY) this.#head = { ...head, body: this.#body };
+    }
+    this.#body.push(chunk);
+    this.#bodySize += chunk.length;
   }
 
   onEnd(trailers: HeaderBag | undefined): void {
@@ -307,7 +330,10 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     const attempt = ++this.#attempt;
     const t = new UpstreamTry(this, endpoint);
     t.retry = retrying;
-    if (this.action.retry?.previousHosts) this.#tried.add(endpoint);
+    if (this.action.retry?.previousHosts) {
+      if (this.#triedFirst === undefined) this.#triedFirst = endpoint;
+      else if (endpoint !== this.#triedFirst) (this.#triedMore ??= new Set()).add(endpoint);
+    }
     this.current = t;
     this.cluster.beginTry(endpoint);
     const outcome = this.outcome;
@@ -350,9 +376,10 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
       return originalDestination ? { originalDestination } : undefined;
     }
     const retry = this.action.retry;
-    if (retrying && retry?.previousHosts && this.#tried.size > 0) {
-      const tried = this.#tried;
-      return { hash: this.hash, hostSelectionRetryCount: retry.hostSelectionRetryMaxAttempts, shouldSelectAnotherHost: (e) => tried.has(e) };
+    const first = this.#triedFirst;
+    if (retrying && retry?.previousHosts && first !== undefined) {
+      const more = this.#triedMore;
+      return { hash: this.hash, hostSelectionRetryCount: retry.hostSelectionRetryMaxAttempts, shouldSelectAnotherHost: (e) => e === first || (more !== undefined && more.has(e)) };
     }
     return this.hash === undefined ? undefined : { hash: this.hash };
   }
@@ -393,7 +420,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     const triesLeft = this.#attempt < this.#maxTries;
     if (retriable && triesLeft && this.#takeRetrySlot()) {
       // Retried: the try is over, but its body is read to the end so the connection stays usable.
-      this.#endTry(t, { kind: 'status', status });
+      this.#endTry(t, statusResult(status));
       t.discarding = true;
       return;
     }
@@ -415,7 +442,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
   tryEnd(t: UpstreamTry, trailers: HeaderBag | undefined): void {
     if (this.current !== t || this.#finished) return;
     if (t.discarding) return this.#retryAfterBackoff();
-    this.#endTry(t, { kind: 'status', status: this.#status });
+    this.#endTry(t, statusResult(this.#status));
     this.req.end(trailers);
     this.#finish(this.#status);
   }
@@ -446,7 +473,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
       stream.destroy();
       return;
     }
-    this.#endTry(t, { kind: 'status', status: 101 });
+    this.#endTry(t, statusResult(101));
     // A tunnel lives as long as both sides want it: the route timeout covered the handshake only.
     clearTimeout(this.#routeTimer);
     this.choice.responseHeaders(headers);

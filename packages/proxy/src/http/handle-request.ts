@@ -85,7 +85,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
   }
 
   return (req) => {
-    const outcome = new OutcomeBuilder(options.direction);
+    const outcome = new OutcomeBuilder(options.direction, onOutcome !== undefined);
     const done = onOutcome ? (status: number) => onOutcome(outcome.finish(status)) : noop;
     const config = options.config();
     const routeConfig = config.routeConfigs.get(options.routeConfigName ?? routeConfigNameFor(req.authority, req.scheme));

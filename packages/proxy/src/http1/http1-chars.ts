@@ -19,3 +19,96 @@ for (let c = 0x80; c <= 0xff; c++) FIELD_VALUE[c] = 1;
 export const TARGET = new Uint8Array(256);
 for (let c = 0x21; c <= 0x7e; c++) TARGET[c] = 1;
 for (let c = 0x80; c <= 0xff; c++) TARGET[c] = 1;
+
+/** Header names common enough to be looked up rather than sliced and lower-cased: a name found here
+ *  is the constant itself (already lower-case, and a string V8 keeps internalized, so storing it as a
+ *  HeaderBag key costs no string-table lookup). */
+const KNOWN_NAMES = [
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'accept-ranges',
+  'access-control-allow-origin',
+  'age',
+  'authorization',
+  'cache-control',
+  'connection',
+  'content-encoding',
+  'content-length',
+  'content-type',
+  'cookie',
+  'date',
+  'etag',
+  'expect',
+  'expires',
+  'grpc-encoding',
+  'grpc-message',
+  'grpc-status',
+  'grpc-timeout',
+  'host',
+  'if-modified-since',
+  'if-none-match',
+  'keep-alive',
+  'last-modified',
+  'location',
+  'origin',
+  'pragma',
+  'proxy-authorization',
+  'proxy-connection',
+  'referer',
+  'server',
+  'set-cookie',
+  'te',
+  'traceparent',
+  'tracestate',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'user-agent',
+  'vary',
+  'via',
+  'x-b3-parentspanid',
+  'x-b3-sampled',
+  'x-b3-spanid',
+  'x-b3-traceid',
+  'x-canary',
+  'x-envoy-attempt-count',
+  'x-envoy-upstream-service-time',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-request-id',
+];
+
+const KNOWN_SLOTS = 256;
+
+/** The hash step of {@link knownName}: `h` over lower-cased char codes. */
+export function nameHashStep(h: number, c: number): number {
+  return (Math.imul(h, 31) + (c >= 0x41 && c <= 0x5a ? c | 0x20 : c)) | 0;
+}
+
+/** Open addressing over KNOWN_SLOTS slots, linear probing. */
+const KNOWN_TABLE: (string | undefined)[] = new Array<string | undefined>(KNOWN_SLOTS).fill(undefined);
+for (const name of KNOWN_NAMES) {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = nameHashStep(h, name.charCodeAt(i));
+  let slot = h & (KNOWN_SLOTS - 1);
+  while (KNOWN_TABLE[slot] !== undefined) slot = (slot + 1) & (KNOWN_SLOTS - 1);
+  KNOWN_TABLE[slot] = name;
+}
+
+/** The known lower-case name equal (ignoring ASCII case) to `s[from, to)`, whose {@link nameHashStep}
+ *  hash is `hash`; undefined when it is not a known name. */
+export function knownName(s: string, from: number, to: number, hash: number): string | undefined {
+  const len = to - from;
+  for (let slot = hash & (KNOWN_SLOTS - 1); ; slot = (slot + 1) & (KNOWN_SLOTS - 1)) {
+    const k = KNOWN_TABLE[slot];
+    if (k === undefined) return undefined;
+    if (k.length !== len) continue;
+    let j = 0;
+    for (; j < len; j++) {
+      const c = s.charCodeAt(from + j);
+      if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== k.charCodeAt(j)) break;
+    }
+    if (j === len) return k;
+  }
+}

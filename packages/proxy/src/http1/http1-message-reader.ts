@@ -43,6 +43,8 @@ const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const CRLF = Buffer.from('\r\n', 'latin1');
 const CR = 0x0d;
 const LF = 0x0a;
+/** Reads up to this size are searched for a head end as latin1 text. */
+const SMALL_READ = 4096;
 /** Longest chunk-size line (size plus extensions) accepted. */
 const MAX_CHUNK_LINE = 4096;
 
@@ -172,7 +174,19 @@ export class Http1MessageReader {
       if (this.#paused || this.#state === STOPPED) return this.#keep(buf, off);
       switch (this.#state) {
         case HEAD: {
-          const end = buf.indexOf(HEAD_END, off);
+          let end: number;
+          let text = '';
+          if (len - off <= SMALL_READ) {
+            // A small read (a head, perhaps with a short body): converted once and searched as text,
+            // which costs less than a Buffer search followed by the conversion of the head.
+            const str = buf.toString('latin1', off, len);
+            const at = str.indexOf('\r\n\r\n');
+            end = at < 0 ? -1 : off + at;
+            if (at >= 0) text = str.slice(0, at);
+          } else {
+            end = buf.indexOf(HEAD_END, off);
+            if (end >= 0) text = buf.toString('latin1', off, end);
+          }
           if (end < 0) {
             if (len - off > this.maxHeadBytes) return this.#fail(new Http1HeadError(431, 'headers size exceeds limit'));
             // A head framed with bare LFs would never complete: refuse it now, as llhttp does.
@@ -180,7 +194,7 @@ export class Http1MessageReader {
             return this.#keep(buf, off);
           }
           if (end - off > this.maxHeadBytes) return this.#fail(new Http1HeadError(431, 'headers size exceeds limit'));
-          const framing = this.owner.onHeadText(buf.toString('latin1', off, end));
+          const framing = this.owner.onHeadText(text);
           off = end + 4;
           if ((this.#state as number) === STOPPED) return this.#keep(buf, off);
           if (framing === 0) this.owner.onMessageEnd(undefined);

@@ -203,17 +203,27 @@ export class Http1ServerConnection implements Http1ReaderOwner {
       this.#refuse(head);
       return 0;
     }
-    const target = splitTarget(head);
-    if (!target) {
-      this.#refuse(new Http1HeadError(400, 'invalid url'));
-      return 0;
+    let authority: string;
+    let path: string;
+    if (head.target.charCodeAt(0) === 0x2f) {
+      // Origin form, nearly every request: no object for the split.
+      authority = head.host ?? '';
+      path = head.target;
+    } else {
+      const target = splitTarget(head);
+      if (!target) {
+        this.#refuse(new Http1HeadError(400, 'invalid url'));
+        return 0;
+      }
+      authority = target.authority;
+      path = target.path;
     }
     // An h2c upgrade is dropped and the request served as HTTP/1.1, as Envoy does.
     let upgrade = head.upgrade !== undefined && head.connectionUpgrade ? head.upgrade.toLowerCase() : undefined;
     if (upgrade === 'h2c') upgrade = undefined;
     const clientKeepAlive = head.versionMinor === 1 ? !head.connectionClose : head.connectionKeepAlive && !head.connectionClose;
     const hasBody = head.chunked || head.contentLength > 0;
-    const req = new Http1DownstreamRequest(this, head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', head.method, target.authority, target.path, head.headers, hasBody, upgrade, head.expectContinue, clientKeepAlive);
+    const req = new Http1DownstreamRequest(this, head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', head.method, authority, path, head.headers, hasBody, upgrade, head.expectContinue, clientKeepAlive);
     this.current = req;
     try {
       this.options.onRequest(req);

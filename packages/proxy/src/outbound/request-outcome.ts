@@ -22,14 +22,21 @@ export interface RequestOutcome {
 /** Collects an outcome while a request is served. */
 export class OutcomeBuilder {
   #flags = '';
-  readonly #start = performance.now();
+  /** When the request started (performance.now()); NaN when nobody reads the outcome's duration. */
+  readonly #start: number;
   routeConfig: string | undefined = undefined;
   route: string | undefined = undefined;
   cluster: string | undefined = undefined;
   upstreamHost: string | undefined = undefined;
   attempts = 0;
 
-  constructor(readonly direction: 'outbound' | 'inbound' = 'outbound') {}
+  /** `timed`: false when the outcome will not be reported, so the clock is not read for it. */
+  constructor(
+    readonly direction: 'outbound' | 'inbound' = 'outbound',
+    timed = true,
+  ) {
+    this.#start = timed ? performance.now() : Number.NaN;
+  }
 
   /** Records a response flag once. */
   flag(flag: string): void {
