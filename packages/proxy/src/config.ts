@@ -162,7 +162,7 @@ export const PROXY_SETTINGS = Object.freeze([
     valueName: '<ip[,ip...]>',
     env: ['WEFT_PROXY_WORKLOAD_ADDRESS', 'INSTANCE_IP'],
     default: '127.0.0.1',
-    description: 'IP address(es) of the workload (node metadata INSTANCE_IPS); the first goes in the node id.',
+    description: 'IP address(es) of the workload (node metadata INSTANCE_IPS); the first goes in the node id. Router mode (local, no iptables): gateway listeners on 0.0.0.0 or :: bind each of these addresses instead of all interfaces (127.0.0.1 by default); listeners with a specific address bind it as given.',
     parse: ipList,
   }),
   declare({

@@ -167,7 +167,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       drainMs: config.drainDurationMs,
       config: () => compiled,
       onTcpOutcome: options.onTcpOutcome,
-      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, onOutcome: options.onOutcome }),
+      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, onOutcome: options.onOutcome }),
     });
     lifecycle.advance('INITIALIZING');
     xds.start();

@@ -1,5 +1,6 @@
-// Compiles one RouteConfiguration: virtual hosts behind a domain matcher, each with its routes in
-// order (first match wins), and every route's matcher, action, header edits, fault and CORS policies.
+// Compiles one RouteConfiguration: virtual hosts behind a domain matcher (with Envoy's require_tls
+// redirect), each with its routes in order (first match wins), and every route's matcher, action,
+// header edits, fault and CORS policies.
 
 import { compileCorsPolicy, type CorsPolicy } from './cors-policy.js';
 import { compileDomainMatcher, type DomainMatcher } from './domain-matcher.js';
@@ -7,7 +8,7 @@ import { compileFaultPolicy, type FaultPolicy } from './fault-policy.js';
 import { chainMutations, compileHeaderMutation, type HeaderMutation } from './header-mutation.js';
 import { compileRouteAction, type RouteAction } from './route-action.js';
 import { compileRouteMatch, type RouteMatcher } from './route-match.js';
-import type { RouteRequest } from './route-request.js';
+import { headerValue, type RouteRequest } from './route-request.js';
 
 type Obj = Readonly<Record<string, unknown>>;
 
@@ -28,6 +29,33 @@ export interface CompiledRoute {
 export interface CompiledVirtualHost {
   readonly name: string;
   readonly routes: readonly CompiledRoute[];
+  /** `require_tls` (ALL, EXTERNAL_ONLY): a request not known to be https gets {@link tlsRedirect}. */
+  readonly requireTls: 'ALL' | 'EXTERNAL_ONLY' | undefined;
+  readonly tlsRedirect: CompiledRoute | undefined;
+}
+
+/** Envoy's SSL redirect route: 301 to the same authority and path over https. */
+function tlsRedirectRoute(virtualHost: string): CompiledRoute {
+  const none = compileHeaderMutation(undefined, undefined);
+  return Object.freeze({
+    name: `${virtualHost}/require_tls`,
+    virtualHost,
+    matches: () => true,
+    action: Object.freeze({ kind: 'redirect' as const, status: 301, location: (authority: string, path: string) => `https://${authority}${path}` }),
+    requestHeaders: none,
+    responseHeaders: none,
+    fault: undefined,
+    cors: undefined,
+  });
+}
+
+/** Whether a request to a `require_tls` virtual host must be redirected (Envoy's
+ *  VirtualHostImpl::getRouteFromEntries): its `x-forwarded-proto` (set from the connection by the HTTP
+ *  connection handler: https after TLS termination) is not https and, for EXTERNAL_ONLY, it is not an
+ *  internal request (`x-envoy-internal: true`). */
+function needsTlsRedirect(vh: CompiledVirtualHost, req: RouteRequest): boolean {
+  if (headerValue(req, 'x-forwarded-proto') === 'https') return false;
+  return vh.requireTls === 'ALL' || headerValue(req, 'x-envoy-internal') !== 'true';
 }
 
 /** A compiled RouteConfiguration. */
@@ -61,7 +89,8 @@ function compileVirtualHost(vh: Obj, configRequest: HeaderMutation, configRespon
       }),
     );
   }
-  return Object.freeze({ name, routes: Object.freeze(routes) });
+  const requireTls = vh.require_tls === 'ALL' || vh.require_tls === 'EXTERNAL_ONLY' ? vh.require_tls : undefined;
+  return Object.freeze({ name, routes: Object.freeze(routes), requireTls, tlsRedirect: requireTls ? tlsRedirectRoute(name) : undefined });
 }
 
 /**
@@ -85,6 +114,8 @@ export function compileRouteConfig(rc: Obj): CompiledRouteConfig {
         if (colon > 0 && !req.authority.endsWith(']')) vh = virtualHostFor(req.authority.slice(0, colon));
       }
       if (!vh) return undefined;
+      // Checked before the routes, so a virtual host without routes redirects too (Istio's httpsRedirect).
+      if (vh.tlsRedirect && needsTlsRedirect(vh, req)) return vh.tlsRedirect;
       for (const r of vh.routes) if (r.matches(req)) return r;
       return undefined;
     },

@@ -13,9 +13,9 @@ export interface ConnectionFacts {
   /** The client's address (Envoy's source address; the same as the direct source without PROXY protocol). */
   readonly sourceIp: string;
   readonly sourcePort: number;
-  /** SNI from a TLS ClientHello; '' when none (no TLS inspection yet). */
+  /** SNI from a TLS ClientHello (the TLS inspector); '' when none or not inspected. */
   readonly serverName: string;
-  /** `raw_buffer` unless a listener filter detected otherwise (Envoy's default when none sets it). */
+  /** `raw_buffer` unless the TLS inspector saw a ClientHello (`tls`), Envoy's default when none sets it. */
   readonly transportProtocol: string;
   /** ALPN or what the HTTP inspector detected (`http/1.1`, `h2c`); empty when unknown. */
   readonly applicationProtocols: readonly string[];

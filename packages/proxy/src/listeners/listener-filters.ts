@@ -1,6 +1,6 @@
 // Which listener filters run for a connection: a listener's `listener_filters` with their
 // `filter_disabled` predicates (envoy.config.listener.v3.ListenerFilterChainMatchPredicate), reduced to
-// the one decision weft-proxy acts on today: whether to run the HTTP inspector.
+// the decisions weft-proxy acts on: whether to run the TLS inspector, and the HTTP inspector.
 
 import type { FilterChainShape, ListenerShape } from '../xds-client/envoy-shapes.js';
 
@@ -38,5 +38,26 @@ export function httpInspectionFor(listener: ListenerShape): (destinationPort: nu
   const chains = [...(listener.filter_chains ?? []), listener.default_filter_chain];
   if (!filter || !chains.some(usesApplicationProtocols)) return () => false;
   const disabled = (filter as { filter_disabled?: unknown }).filter_disabled;
+  return disabled === undefined ? () => true : (port) => !predicateMatches(disabled, port);
+}
+
+const TLS_INSPECTOR = 'envoy.filters.listener.tls_inspector';
+
+const matchesOnTls = (c: FilterChainShape | undefined): boolean => {
+  const m = c?.filter_chain_match;
+  return (Array.isArray(m?.server_names) && m.server_names.length > 0) || (typeof m?.transport_protocol === 'string' && m.transport_protocol !== '');
+};
+
+/**
+ * Returns, for a listener, whether a connection to a destination port goes through the TLS inspector
+ * (ClientHello SNI and ALPN, transport protocol `tls` or `raw_buffer`) before its filter chain is
+ * chosen: some chain matches on `server_names` or `transport_protocol` (only then can the answer change
+ * the chain, and Envoy injects the inspector itself when the listener lacks it), unless the listener's
+ * `envoy.filters.listener.tls_inspector` has a `filter_disabled` that matches the port.
+ */
+export function tlsInspectionFor(listener: ListenerShape): (destinationPort: number) => boolean {
+  if (![...(listener.filter_chains ?? []), listener.default_filter_chain].some(matchesOnTls)) return () => false;
+  const filter = (listener.listener_filters ?? []).find((f) => f.name === TLS_INSPECTOR || f.typed_config?.['@type']?.endsWith('.TlsInspector'));
+  const disabled = (filter as { filter_disabled?: unknown } | undefined)?.filter_disabled;
   return disabled === undefined ? () => true : (port) => !predicateMatches(disabled, port);
 }

@@ -8,7 +8,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { createFilterChainSelector, type ConnectionFacts, type FilterChainSelector } from './filter-chain-match.js';
 import { inspectHttp } from './http-inspector.js';
-import { httpInspectionFor } from './listener-filters.js';
+import { inspectTls } from '../tls/client-hello.js';
+import { httpInspectionFor, tlsInspectionFor } from './listener-filters.js';
 import type { BindingPlan, BindingRole, ListenerPlan, PlanNote } from './listener-plan.js';
 import { socketKey } from './listener-plan.js';
 import { compileFilterChain, type ChainDeps, type CompiledChain, type TrafficDirection } from './network-filter-chain.js';
@@ -44,6 +45,8 @@ interface ActiveListener {
   readonly select: FilterChainSelector<CompiledChain>;
   /** Whether a connection to this destination port goes through the HTTP inspector first. */
   readonly inspectHttp: (destinationPort: number) => boolean;
+  /** Whether a connection to this destination port goes through the TLS inspector (SNI, ALPN) first. */
+  readonly inspectTls: (destinationPort: number) => boolean;
   /** Fingerprints of every chain, the default one included. */
   readonly fingerprints: ReadonlySet<string>;
 }
@@ -122,13 +125,29 @@ class ListenerSocket {
       this.connections.delete(socket);
       if (this.connections.size === 0) this.onEmpty?.();
     });
-    if (!active.inspectHttp(facts.destinationPort)) {
+    const http = active.inspectHttp(facts.destinationPort);
+    const tls = active.inspectTls(facts.destinationPort);
+    if (!tls && !http) {
       this.dispatch(socket, active, facts, tracked, undefined);
       return;
     }
-    void inspectHttp(socket).then((inspection) => {
-      if (!socket.destroyed) this.dispatch(socket, active, { ...facts, applicationProtocols: inspection.protocols }, tracked, inspection.initialData);
+    void this.inspect(socket, tls, http, facts).then(([inspected, initialData]) => {
+      if (!socket.destroyed) this.dispatch(socket, active, inspected, tracked, initialData);
     });
+  }
+
+  /** Runs the listener filters: the TLS inspector, then (for a connection that is not TLS, as Envoy's
+   *  http_inspector skips TLS) the HTTP inspector. Bytes they read are put back in the socket. */
+  private async inspect(socket: Socket, tls: boolean, http: boolean, facts: ConnectionFacts): Promise<[ConnectionFacts, Buffer | undefined]> {
+    if (tls) {
+      const t = await inspectTls(socket);
+      facts = { ...facts, transportProtocol: t.transportProtocol, serverName: t.serverName, applicationProtocols: t.applicationProtocols };
+      if (t.initialData || t.transportProtocol === 'tls' || !http || socket.destroyed) return [facts, t.initialData];
+      // The TLS inspector left the socket paused; the HTTP inspector reads in flowing mode.
+      socket.resume();
+    }
+    const inspection = await inspectHttp(socket);
+    return [{ ...facts, applicationProtocols: inspection.protocols }, inspection.initialData];
   }
 
   private dispatch(socket: Socket, active: ActiveListener, facts: ConnectionFacts, tracked: Tracked, initialData: Buffer | undefined): void {
@@ -141,8 +160,9 @@ class ListenerSocket {
     }
     tracked.fingerprint = chain.fingerprint;
     // The inspector left the socket paused; a handler that only adds a 'data' listener expects the
-    // default flowing mode (it resumes on the next tick, after the handler has attached).
-    if (socket.isPaused()) socket.resume();
+    // default flowing mode (it resumes on the next tick, after the handler has attached). A TLS
+    // termination takes the paused socket as it is.
+    if (socket.isPaused() && !chain.terminatesTls) socket.resume();
     chain.handle(socket, {
       listenerName: active.plan.listenerName,
       chainName: chain.name,
@@ -289,6 +309,7 @@ export class ListenerManager {
       plan,
       select: createFilterChainSelector(chains, fallback),
       inspectHttp: httpInspectionFor(plan.listener),
+      inspectTls: tlsInspectionFor(plan.listener),
       fingerprints: new Set([...chains.map((c) => c.value.fingerprint), ...(fallback ? [fallback.fingerprint] : [])]),
     };
     cache.set(cacheKey, active);

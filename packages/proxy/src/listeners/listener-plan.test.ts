@@ -83,9 +83,18 @@ describe('planListenerBindings', () => {
     ]);
   });
 
-  it('router mode binds listeners at their own address and skips bind_to_port: false', () => {
+  it('router mode binds wildcard listeners on the workload address, never all interfaces, and skips bind_to_port: false', () => {
     const gateway = { ...boundTcp('0.0.0.0', 8443, 'outbound|443||api'), name: '0.0.0.0_8443' };
-    expect(summary({ ...sidecar, mode: 'router' }, [gateway, outboundHttp(9080), virtualOutbound()]).bindings).toEqual(['listener 0.0.0.0_8443 0.0.0.0:8443 → (local):8443', 'listener virtualOutbound 0.0.0.0:15001 → (local):15001']);
+    expect(summary({ ...sidecar, mode: 'router' }, [gateway, outboundHttp(9080), virtualOutbound()]).bindings).toEqual(['listener 0.0.0.0_8443 127.0.0.10:8443 → (local):8443', 'listener virtualOutbound 127.0.0.10:15001 → (local):15001']);
+  });
+
+  it.each([
+    ['each workload address', ['127.0.0.20', '127.0.0.21'], '::', ['listener gw 127.0.0.20:8080 → (local):8080', 'listener gw 127.0.0.21:8080 → (local):8080']],
+    ['127.0.0.1 without a workload address', [], '0.0.0.0', ['listener gw 127.0.0.1:8080 → (local):8080']],
+    ['a specific address as given', ['127.0.0.20'], '127.0.0.55', ['listener gw 127.0.0.55:8080 → 127.0.0.55:8080']],
+  ])('router mode binds %s', (_what, workloadAddresses, address, bindings) => {
+    const gateway = { ...boundTcp(address, 8080, 'outbound|80||web'), name: 'gw' };
+    expect(summary({ ...sidecar, mode: 'router', workloadAddresses }, [gateway]).bindings).toEqual(bindings);
   });
 
   it('keeps fingerprints equal for equal listeners and changes them with any change', () => {

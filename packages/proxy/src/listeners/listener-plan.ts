@@ -49,7 +49,8 @@ export interface PlanNote {
 /** What the plan depends on besides the listeners. */
 export interface PlanSettings {
   readonly mode: 'sidecar' | 'router';
-  /** The workload's addresses (INSTANCE_IPS): inbound sockets bind each. */
+  /** The workload's addresses (INSTANCE_IPS): inbound sockets bind each, and so do a router's
+   *  wildcard listeners. */
   readonly workloadAddresses: readonly string[];
   /** Where outbound per-service listeners bind (WEFT_PROXY_OUTBOUND_ADDRESS). */
   readonly outboundAddress: string;
@@ -136,7 +137,9 @@ function outboundOrder(a: { listener: ListenerShape; name: string }, b: { listen
  *   wins and the others are reported.
  * - Any other listener binds its own address and port.
  *
- * Router mode binds every listener whose bind_to_port is not false at its own address. Sockets in
+ * Router mode binds every listener whose bind_to_port is not false at its own address, except that a
+ * wildcard address (`0.0.0.0`, `::`) binds each workload address (127.0.0.1 when none is given): a
+ * local gateway is never opened on all interfaces. Sockets in
  * `settings.reserved` are never planned (a warning names the reason). When two plans want one socket,
  * the earlier role wins (listener, inbound, outbound) and a warning names both.
  */
@@ -155,7 +158,11 @@ export function planListenerBindings(listeners: readonly ListenerShape[], settin
     const port = socket.port_value;
     const bindToPort = boolValue(listener.bind_to_port) !== false;
     if (settings.mode === 'router') {
-      if (bindToPort) candidates.push(plan('listener', socket.address, port, name, listener, ownDestination(socket.address, port)));
+      if (!bindToPort) continue;
+      // Local mode never opens a gateway on every interface: a wildcard listener (`0.0.0.0_8080`)
+      // binds the workload address(es) instead, 127.0.0.1 by default.
+      const hosts = WILDCARD.has(socket.address) ? (settings.workloadAddresses.length > 0 ? settings.workloadAddresses : ['127.0.0.1']) : [socket.address];
+      for (const host of hosts) candidates.push(plan('listener', host, port, name, listener, ownDestination(socket.address, port)));
       continue;
     }
     if (isHandOff(listener)) {

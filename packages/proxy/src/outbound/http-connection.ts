@@ -1,6 +1,7 @@
 // Serves one downstream connection carrying HTTP: the entry point every HTTP listener shares (the
-// explicit outbound proxy, and LDS listeners whose filter chain is an HTTP connection manager). It
-// speaks HTTP/1.1 today; the request path behind it (http/handle-request.ts) is protocol-agnostic.
+// explicit outbound proxy, and LDS listeners whose filter chain is an HTTP connection manager, on
+// plaintext or TLS-terminated sockets). The request path behind it (http/handle-request.ts) is
+// protocol-agnostic.
 
 import type { Socket } from 'node:net';
 import type { CompiledConfig } from '../compile/compile-config.js';
@@ -29,6 +30,9 @@ export interface HttpConnectionOptions {
   readonly direction: 'outbound' | 'inbound';
   /** Upgrade protocols let through (HCM upgrade_configs); default `websocket`. */
   readonly upgradeTypes?: readonly string[];
+  /** HCM `use_remote_address` (gateways): `x-forwarded-proto` is overwritten with the connection's
+   *  scheme. Otherwise a TLS connection sets it only when the client did not. */
+  readonly useRemoteAddress?: boolean;
 }
 
 /**
@@ -56,15 +60,37 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
         }
       : undefined,
   };
-  const onRequest = serverOptions.onRequest;
+  // Envoy sets x-forwarded-proto from the connection (https when TLS was terminated), overwriting the
+  // client's with use_remote_address; routing sees it (require_tls), and forward-request keeps it.
+  const plainOptions = options.useRemoteAddress ? withForwardedProto(serverOptions, 'http', true) : serverOptions;
+  const tlsOptions = withForwardedProto(serverOptions, 'https', options.useRemoteAddress === true);
   // A connection speaks HTTP/2 when its first bytes are the h2c preface (prior knowledge, as Envoy
-  // accepts on a plaintext HCM with codec_type AUTO); anything else is HTTP/1.x.
-  return (socket) =>
+  // accepts on a plaintext HCM with codec_type AUTO, or after ALPN h2 on TLS); anything else is HTTP/1.x.
+  return (socket) => {
+    const connOptions = (socket as { encrypted?: boolean }).encrypted === true ? tlsOptions : plainOptions;
     sniffHttpProtocol(socket, (protocol) => {
-      if (protocol === 'http2') serveHttp2Connection(socket, { onRequest });
+      if (protocol === 'http2') serveHttp2Connection(socket, { onRequest: connOptions.onRequest });
       else {
-        new Http1ServerConnection(socket, serverOptions);
+        new Http1ServerConnection(socket, connOptions);
         socket.resume();
       }
     });
+  };
+}
+
+/** `options` whose requests carry `x-forwarded-proto: proto` (set, or only added when absent). */
+function withForwardedProto(options: Http1ServerOptions, proto: 'http' | 'https', overwrite: boolean): Http1ServerOptions {
+  const onRequest = options.onRequest;
+  return {
+    ...options,
+    onRequest: overwrite
+      ? (req) => {
+          req.headers['x-forwarded-proto'] = proto;
+          onRequest(req);
+        }
+      : (req) => {
+          req.headers['x-forwarded-proto'] ??= proto;
+          onRequest(req);
+        },
+  };
 }

@@ -1,9 +1,11 @@
 // What makes a decoded Listener unusable, in Envoy's words where Envoy has them: no address, no filter
 // chains, duplicate filter chain matches, an HTTP connection manager without routes or with a router
-// that is not last, a tcp_proxy without a cluster. Inline route configs are checked like RDS ones.
+// that is not last, a tcp_proxy without a cluster, a TLS transport socket whose certificates cannot be
+// loaded. Inline route configs are checked like RDS ones.
 
 import { TYPE_URL } from '@weft/shared/xds';
 import type { FilterChainShape, FilterShape, HttpConnectionManagerShape, ListenerShape, RouteConfigurationShape, TcpProxyShape } from './envoy-shapes.js';
+import { transportSocketProblems, type TransportSocketShape } from '../tls/downstream-tls.js';
 import { routeConfigurationProblems } from './validate-route-configuration.js';
 
 function httpConnectionManagerProblems(hcm: HttpConnectionManagerShape, at: string): string[] {
@@ -38,7 +40,10 @@ function filterProblems(filter: FilterShape, at: string): string[] {
 }
 
 function filterChainProblems(chain: FilterChainShape, at: string): string[] {
-  return (chain.filters ?? []).flatMap((f, i) => filterProblems(f, `${at}.filters[${i}]`));
+  // A TLS transport socket is loaded here (files read, context built): a certificate that cannot be
+  // read refuses the listener, which keeps its last good version.
+  const ts = (chain as { transport_socket?: TransportSocketShape }).transport_socket;
+  return [...transportSocketProblems(ts, at), ...(chain.filters ?? []).flatMap((f, i) => filterProblems(f, `${at}.filters[${i}]`))];
 }
 
 /** Every reason `listener` cannot be used; empty when it can. */
