@@ -32,10 +32,13 @@ describe('npm pack', () => {
 
   it.each(PACKAGES.filter((p) => p.bin).map((p) => [p.name, p.bin]))('%s installs into an empty directory and %s runs', (name, bin) => {
     const dir = mkdtempSync(join(work, 'install-'));
-    const shared = tarballs.get('@weft/shared');
     const own = tarballs.get(name);
-    if (!shared || !own) throw new Error('tarballs missing');
-    const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', shared, own], { cwd: dir, encoding: 'utf8' });
+    const folder = PACKAGES.find((p) => p.name === name)?.dir ?? '';
+    // Its own tarball and those of the workspace packages it depends on (never fetched from the registry).
+    const workspaceDeps = Object.keys((JSON.parse(readFileSync(join(packageDir(folder), 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}).filter((d) => d.startsWith('@weft/'));
+    const deps = workspaceDeps.map((d) => tarballs.get(d));
+    if (!own || deps.some((d) => d === undefined)) throw new Error('tarballs missing');
+    const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', ...(deps as string[]), own], { cwd: dir, encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
     const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', ...name.split('/'), 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     expect(manifest.dependencies?.['@weft/shared']).toMatch(/^\^?\d+\.\d+\.\d+$/);

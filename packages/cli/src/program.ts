@@ -3,6 +3,9 @@
 
 import { Command } from 'commander';
 import { WEFT_VERSION } from '@weft/shared';
+import { registerApply } from './commands/apply.js';
+import { registerGet } from './commands/get.js';
+import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import type { Io } from './io.js';
 
@@ -26,6 +29,9 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       setExit(0);
     });
   registerValidate(program, io, setExit);
+  registerUp(program, io, setExit);
+  registerApply(program, io, setExit);
+  registerGet(program, io, setExit);
   return program;
 }
 

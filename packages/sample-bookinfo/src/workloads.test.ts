@@ -16,8 +16,8 @@ function documents(file: string): string[] {
 const field = (doc: string, re: RegExp): string | undefined => re.exec(doc)?.[1];
 
 describe('config/', () => {
-  it('holds exactly services, workloads and destination rules', () => {
-    expect(readdirSync(SAMPLE_CONFIG_DIR).sort()).toEqual(['destination-rules.yaml', 'services.yaml', 'workloads.yaml']);
+  it('holds exactly services, workloads, destination rules and the ingress gateway', () => {
+    expect(readdirSync(SAMPLE_CONFIG_DIR).sort()).toEqual(['destination-rules.yaml', 'gateway.yaml', 'services.yaml', 'workloads.yaml']);
   });
 
   it('has one WorkloadEntry per sample workload, with its address, labels and service account', () => {

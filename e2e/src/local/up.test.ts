@@ -1,0 +1,136 @@
+// `weftctl up`, the whole local mesh from the built CLI: it seeds a new config directory, reports ready,
+// the bookinfo productpage answers through its own sidecar (details and reviews in the page) and through
+// the ingress gateway, a second `up` says one is running, and SIGINT leaves no process behind.
+
+import { request } from 'node:http';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryPath } from './harness/binaries.js';
+import { findLeftoverProcesses, spawnNodeProcess, type ChildHandle } from './harness/child-processes.js';
+import { waitUntil } from './harness/wait-until.js';
+
+interface StateFile {
+  readonly pid: number;
+  readonly phase: string;
+  readonly gatewayUrl?: string;
+  readonly processes?: readonly { name: string; pid: number }[];
+}
+
+let dir: string;
+let configDir: string;
+let stateDir: string;
+let up: ChildHandle | undefined;
+let state: StateFile | undefined;
+let sidecarPort = 0;
+
+/** GET through an explicit HTTP proxy (absolute-form request-target), as the sample's apps do. */
+function getThroughProxy(proxyPort: number, url: string): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: proxyPort, path: url, headers: { host: target.host }, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weft-e2e-up-'));
+  configDir = join(dir, 'mesh');
+  stateDir = join(dir, 'state');
+  up = spawnNodeProcess('weftctl up', binaryPath('cli', 'weftctl'), ['up', '--config-dir', configDir], { WEFT_STATE_DIR: stateDir });
+  await up.waitForLine(/^weft mesh ready in /, 120_000);
+  const [, port] = await up.waitForLine(/curl -x http:\/\/127\.0\.0\.1:(\d+) http:\/\/productpage:9080\/productpage/);
+  sidecarPort = Number(port);
+  state = JSON.parse(await readFile(join(stateDir, 'up.json'), 'utf8')) as StateFile;
+}, 180_000);
+
+afterAll(async () => {
+  // Whatever happened above: stop weftctl, then anything of this run still alive (grandchildren too).
+  await up?.stop('SIGINT', 20_000);
+  for (const pid of findLeftoverProcesses()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('weftctl up', () => {
+  it('seeds the new config directory with the sample and its gateway', async () => {
+    expect((await readdir(configDir)).sort()).toEqual(['destination-rules.yaml', 'gateway.yaml', 'services.yaml', 'workloads.yaml']);
+    expect(state?.phase).toBe('ready');
+    // weftd, 6 sidecars, the gateway and 6 programs.
+    expect(state?.processes?.map((p) => p.name).sort()).toEqual(
+      ['weftd', 'istio-ingressgateway', ...['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1'].flatMap((w) => [w, `proxy-${w}`])].sort(),
+    );
+    for (const p of state?.processes ?? []) expect(existsSync(join(stateDir, 'logs', `${p.name}.log`)), p.name).toBe(true);
+  });
+
+  it("serves the productpage through productpage's own sidecar, with details and reviews", async () => {
+    const res = await getThroughProxy(sidecarPort, 'http://productpage:9080/productpage');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Simple Bookstore App');
+    expect(res.body).toContain('ISBN-10'); // from details
+    expect(res.body).toMatch(/Reviews served by:.*reviews-v[123]/s); // from reviews
+    expect(res.body).not.toContain('currently unavailable');
+  });
+
+  it('serves the productpage through the ingress gateway', async () => {
+    expect(state?.gatewayUrl).toBe('http://127.0.10.100:8080/productpage');
+    const res = await fetch('http://127.0.10.100:8080/productpage', { signal: AbortSignal.timeout(10_000) });
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(body).toContain('ISBN-10');
+    expect(body).toMatch(/Reviews served by:.*reviews-v[123]/s);
+  });
+
+  it('says a mesh is running, with its URL, when started a second time', async () => {
+    const second = spawnNodeProcess('weftctl up (second)', binaryPath('cli', 'weftctl'), ['up', '--config-dir', join(dir, 'other')], { WEFT_STATE_DIR: stateDir });
+    const exit = await second.exited;
+    expect(exit.code, second.output()).toBe(0);
+    expect(second.output()).toContain(`a mesh is already running (pid ${up?.pid}`);
+    expect(second.output()).toContain('http://127.0.10.100:8080/productpage');
+    expect(existsSync(join(dir, 'other')), 'the second up must not seed anything').toBe(false);
+  });
+
+  it('stops every process on SIGINT and removes its state file', async () => {
+    const pids = (state?.processes ?? []).map((p) => p.pid);
+    expect(pids.length).toBe(14);
+    const exit = await up?.stop('SIGINT', 20_000);
+    expect(exit, up?.output()).toEqual({ code: 0, signal: null });
+    await waitUntil('every child to be gone', () => pids.every((pid) => !isAlive(pid)) || undefined, { timeoutMs: 5000, describe: () => `alive: ${pids.filter(isAlive).join(' ')}` });
+    expect(findLeftoverProcesses()).toEqual([]);
+    expect(existsSync(join(stateDir, 'up.json'))).toBe(false);
+  });
+
+  it('stops what it started when interrupted half-way through start-up', async () => {
+    const again = spawnNodeProcess('weftctl up (interrupted)', binaryPath('cli', 'weftctl'), ['up', '--config-dir', join(dir, 'interrupted')], { WEFT_STATE_DIR: join(dir, 'state2') });
+    // weftd is up and the proxies are being started: interrupt there.
+    await waitUntil('weftd to be started', async () => /"xdsAddress"/.test(await readFile(join(dir, 'state2', 'up.json'), 'utf8').catch(() => '')) || undefined, { timeoutMs: 60_000, describe: () => again.output() });
+    const exit = await again.stop('SIGINT', 20_000);
+    expect(exit.code, again.output()).not.toBeNull();
+    expect(again.output()).toMatch(/stopped \d+ processes/);
+    await waitUntil('no process of this run left', () => findLeftoverProcesses().length === 0 || undefined, { timeoutMs: 5000, describe: () => findLeftoverProcesses().join(' ') });
+    expect(existsSync(join(dir, 'state2', 'up.json'))).toBe(false);
+  });
+});
