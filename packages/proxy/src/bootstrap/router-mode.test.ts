@@ -125,12 +125,24 @@ interface TlsAnswer {
 /** One HTTPS request to the gateway with `servername` as SNI (and a client certificate when given). */
 function httpsGet(port: number, servername: string, host: string, client?: CertFiles): Promise<TlsAnswer> {
   return new Promise((resolve, reject) => {
+    // https.request passes TLS options (ALPNProtocols among them) through to tls.connect.
+    const options: import('node:https').RequestOptions & import('node:tls').ConnectionOptions = {
+      host: GATEWAY_IP,
+      port,
+      path: '/hello',
+      servername,
+      headers: { host },
+      ca: pki.read(pki.ca.cert),
+      ALPNProtocols: ['http/1.1'],
+      agent: false,
+      ...(client ? { cert: pki.read(client.cert), key: pki.read(client.key) } : {}),
+    };
     const req = httpsRequest(
-      { host: GATEWAY_IP, port, path: '/hello', servername, headers: { host }, ca: pki.read(pki.ca.cert), ALPNProtocols: ['http/1.1'], agent: false, ...(client ? { cert: pki.read(client.cert), key: pki.read(client.key) } : {}) },
+      options,
       (res) => {
         const socket = res.socket as import('node:tls').TLSSocket;
         const peer = socket.getPeerCertificate();
-        const alpn = socket.alpnProtocol;
+        const alpn = socket.alpnProtocol ?? false;
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
