@@ -4,26 +4,19 @@
 
 import { request } from 'node:http';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryPath } from './harness/binaries.js';
-import { findLeftoverProcesses, spawnNodeProcess, type ChildHandle } from './harness/child-processes.js';
+import { findLeftoverProcesses, spawnNodeProcess } from './harness/child-processes.js';
 import { waitUntil } from './harness/wait-until.js';
+import { isAlive, startUpMesh, stopUpMesh, type UpMesh, type UpStateFile } from './harness/weftctl-up.js';
 
-interface StateFile {
-  readonly pid: number;
-  readonly phase: string;
-  readonly gatewayUrl?: string;
-  readonly processes?: readonly { name: string; pid: number }[];
-}
-
+let mesh: UpMesh | undefined;
 let dir: string;
 let configDir: string;
 let stateDir: string;
-let up: ChildHandle | undefined;
-let state: StateFile | undefined;
+let state: UpStateFile | undefined;
 let sidecarPort = 0;
 
 /** GET through an explicit HTTP proxy (absolute-form request-target), as the sample's apps do. */
@@ -42,37 +35,14 @@ function getThroughProxy(proxyPort: number, url: string): Promise<{ status: numb
   });
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-e2e-up-'));
-  configDir = join(dir, 'mesh');
-  stateDir = join(dir, 'state');
-  up = spawnNodeProcess('weftctl up', binaryPath('cli', 'weftctl'), ['up', '--config-dir', configDir], { WEFT_STATE_DIR: stateDir });
-  await up.waitForLine(/^weft mesh ready in /, 120_000);
-  const [, port] = await up.waitForLine(/curl -x http:\/\/127\.0\.0\.1:(\d+) http:\/\/productpage:9080\/productpage/);
-  sidecarPort = Number(port);
-  state = JSON.parse(await readFile(join(stateDir, 'up.json'), 'utf8')) as StateFile;
+  mesh = await startUpMesh('weft-e2e-up-');
+  ({ dir, configDir, stateDir, state, sidecarPort } = mesh);
 }, 180_000);
 
 afterAll(async () => {
   // Whatever happened above: stop weftctl, then anything of this run still alive (grandchildren too).
-  await up?.stop('SIGINT', 20_000);
-  for (const pid of findLeftoverProcesses()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
-  await rm(dir, { recursive: true, force: true });
+  await stopUpMesh(mesh);
 }, 60_000);
 
 describe('weftctl up', () => {
@@ -108,7 +78,7 @@ describe('weftctl up', () => {
     const second = spawnNodeProcess('weftctl up (second)', binaryPath('cli', 'weftctl'), ['up', '--config-dir', join(dir, 'other')], { WEFT_STATE_DIR: stateDir });
     const exit = await second.exited;
     expect(exit.code, second.output()).toBe(0);
-    expect(second.output()).toContain(`a mesh is already running (pid ${up?.pid}`);
+    expect(second.output()).toContain(`a mesh is already running (pid ${mesh?.up.pid}`);
     expect(second.output()).toContain('http://127.0.10.100:8080/productpage');
     expect(existsSync(join(dir, 'other')), 'the second up must not seed anything').toBe(false);
   });
@@ -116,8 +86,8 @@ describe('weftctl up', () => {
   it('stops every process on SIGINT and removes its state file', async () => {
     const pids = (state?.processes ?? []).map((p) => p.pid);
     expect(pids.length).toBe(14);
-    const exit = await up?.stop('SIGINT', 20_000);
-    expect(exit, up?.output()).toEqual({ code: 0, signal: null });
+    const exit = await mesh?.up.stop('SIGINT', 20_000);
+    expect(exit, mesh?.up.output()).toEqual({ code: 0, signal: null });
     await waitUntil('every child to be gone', () => pids.every((pid) => !isAlive(pid)) || undefined, { timeoutMs: 5000, describe: () => `alive: ${pids.filter(isAlive).join(' ')}` });
     expect(findLeftoverProcesses()).toEqual([]);
     expect(existsSync(join(stateDir, 'up.json'))).toBe(false);
