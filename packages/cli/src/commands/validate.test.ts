@@ -1,22 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { captureIo as capture } from '../local/test-io.test-fixtures.js';
 import { run } from '../program.js';
-
-function capture(stdinText?: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const stdin = new PassThrough();
-  if (stdinText !== undefined) stdin.end(stdinText);
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
-  return { io: { out, err, stdin }, out: () => Buffer.concat(o).toString(), err: () => Buffer.concat(e).toString() };
-}
 
 async function weftctl(args: string[], stdinText?: string) {
   const c = capture(stdinText);
