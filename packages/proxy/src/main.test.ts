@@ -5,6 +5,7 @@ import { WEFT_VERSION } from '@weft/shared/version';
 import { waitFor } from '../test/xds-test-server.js';
 import type { ProxyHandle } from './bootstrap/start-proxy.js';
 import { main, USAGE } from './main.js';
+import { freePort } from '../test/free-port.js';
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -13,14 +14,6 @@ function capture(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-/** A port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 const quietEnv = async (): Promise<Record<string, string>> => ({
   WEFT_PROXY_ADMIN_PORT: '0',

@@ -6,7 +6,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { TYPE_URL } from '@weft/shared/xds';
 import { request } from 'undici';
@@ -17,6 +17,7 @@ import { defaultProxyConfig } from '../config.js';
 import { staticCluster } from '../listeners/sidecar-listeners.test-fixtures.js';
 import { createTestPki, type CertFiles, type TestPki } from '../tls/tls-certs.test-fixtures.js';
 import { startProxy, type ProxyHandle } from './start-proxy.js';
+import { freePort } from '../../test/free-port.js';
 
 const GATEWAY_IP = '127.0.0.41';
 const TLS_INSPECTOR = { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPE_URL.TLS_INSPECTOR } };
@@ -48,13 +49,6 @@ async function app(name: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function freePort(host: string): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, host, resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 async function startRouter(): Promise<{ proxy: ProxyHandle; xds: XdsTestServer; logs: string[] }> {
   const xds = await XdsTestServer.start();

@@ -16,6 +16,7 @@ import { ListenerManager } from './listener-manager.js';
 import { planListenerBindings, type PlanSettings } from './listener-plan.js';
 import { outboundHttp, outboundShared, outboundTcp, staticCluster, virtualInbound } from './sidecar-listeners.test-fixtures.js';
 import { canConnect as accepts } from '../../test/can-connect.js';
+import { freePort } from '../../test/free-port.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -40,14 +41,6 @@ const echoApp = (prefix: string): Server =>
     s.on('end', () => s.end());
   });
 
-/** A port free on both hosts (so a workload port can be mirrored on the app address). */
-async function freePort(host: string): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, host, resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 interface Rig {
   readonly manager: ListenerManager;
