@@ -83,6 +83,16 @@ describe('weftctl up', () => {
     expect(existsSync(join(dir, 'other')), 'the second up must not seed anything').toBe(false);
   });
 
+  it('refuses to start a second mesh from another state dir, on the busy addresses, starting nothing', async () => {
+    const other = spawnNodeProcess('weftctl up (other state dir)', binaryPath('cli', 'weftctl'), ['up', '--config-dir', join(dir, 'other-state-config')], { WEFT_STATE_DIR: join(dir, 'other-state') });
+    const exit = await other.exited;
+    expect(exit.code, other.output()).toBe(1);
+    expect(other.output()).toMatch(/127\.0\.1[01]\.\d+:\d+ is already in use/);
+    expect(other.output()).toContain('stopped 0 processes');
+    // The running mesh is untouched.
+    expect((await fetch('http://127.0.10.100:8080/productpage', { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+  });
+
   it('stops every process on SIGINT and removes its state file', async () => {
     const pids = (state?.processes ?? []).map((p) => p.pid);
     expect(pids.length).toBe(14);

@@ -116,6 +116,12 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
   const plan = planMesh(loaded.documents.map((d) => d.value));
   for (const s of plan.skipped) io.err.write(`weftctl up: not starting WorkloadEntry ${s.name}: ${s.reason}\n`);
   if (plan.workloads.length === 0) io.err.write(`weftctl up: no sample WorkloadEntry in ${paths.configDir}; starting weftd and the gateway only\n`);
+  // The lock only finds a mesh started with the same state dir; the fixed addresses find any (another
+  // state dir, or the children of a weftctl that was SIGKILLed), before anything is started.
+  const fixed = [{ host: INGRESS_GATEWAY.workloadAddress, port: INGRESS_GATEWAY.port }, ...plan.workloads.flatMap((w) => [{ host: w.workloadAddress, port: SAMPLE_PORT }, { host: w.appAddress, port: SAMPLE_PORT }])];
+  for (const { host, port } of fixed) {
+    if (!(await isPortFree(port, host))) throw new Error(`${host}:${port} is already in use: another local mesh (started with another state dir, or left by a weftctl that was killed) or another program holds it; stop it first`);
+  }
 
   // weftd on Istio's ports when they are free, else on ports of its choosing (it prints them).
   const xdsPort = (await isPortFree(15010)) ? 15010 : 0;
