@@ -99,6 +99,21 @@ describe('productpage', () => {
     }
   });
 
+  it('signs in (any password) with a user cookie that makes the page send end-user, and signs out', async () => {
+    const { productpage, reviewsTap } = await startBookinfo('v1');
+    const login = await fetch(`${productpage.url}/login`, { method: 'POST', body: new URLSearchParams({ username: 'jason', passwd: 'x' }), redirect: 'manual' });
+    expect(login.status).toBe(302);
+    expect(login.headers.get('location')).toBe('/productpage');
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toBe('user=jason');
+    const page = await get(`${productpage.url}/productpage`, { cookie });
+    expect(page.text).toContain('signed in as <b>jason</b>');
+    expect(reviewsTap.requests.at(-1)?.headers['end-user']).toBe('jason');
+    const logout = await fetch(`${productpage.url}/logout`, { redirect: 'manual' });
+    expect(logout.status).toBe(302);
+    expect(logout.headers.get('set-cookie')).toMatch(/^user=;.*Max-Age=0/);
+  });
+
   it('forwards an incoming end-user header as end-user (and nothing when there is no user)', async () => {
     const { productpage, reviewsTap, ratingsTap } = await startBookinfo('v3');
     await get(`${productpage.url}/productpage`, { 'end-user': 'jason' });

@@ -49,6 +49,21 @@ interface Answer {
   readonly fetched: Fetched;
 }
 
+/** The request body as text, at most 16 KiB (a sign-in form). */
+async function readBody(req: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > 16 * 1024) break;
+  }
+  return text;
+}
+
+function redirectToProductPage(res: ServerResponse, cookie: string): void {
+  res.writeHead(302, { location: '/productpage', 'set-cookie': cookie, 'content-length': '0' });
+  res.end();
+}
+
 /** Handles productpage's requests (see the package README for the routes). */
 export function createProductPageHandler(config: SampleConfig, client: UpstreamClient): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   /** One GET; a 200 with a JSON object is an answer, anything else is `message` with the upstream status (500 when none). */
@@ -78,6 +93,12 @@ export function createProductPageHandler(config: SampleConfig, client: UpstreamC
 
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // bookinfo's sign-in: any password; the session is the `user` cookie endUserOf reads.
+    if (path === '/login' && req.method === 'POST') {
+      const user = new URLSearchParams(await readBody(req)).get('username') ?? '';
+      return redirectToProductPage(res, user === '' ? 'user=; Path=/; Max-Age=0' : `user=${encodeURIComponent(user)}; Path=/`);
+    }
+    if (path === '/logout' && req.method === 'GET') return redirectToProductPage(res, 'user=; Path=/; Max-Age=0');
     if (req.method !== 'GET') return sendNotFound(res);
     if (path === '/health') return sendJson(res, 200, { status: 'Product page is healthy' });
     if (path === '/api/v1/products') return sendJson(res, 200, PRODUCTS);
