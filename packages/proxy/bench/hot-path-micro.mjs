@@ -4,8 +4,9 @@
 // forwarding, upstream connection) serve wrk-shaped requests from fake sockets, with the bench's 40
 // virtual hosts and an nginx-shaped response, and the CPU time per request is printed. Kernel and
 // libuv costs are not in it (no real sockets); the full picture is proxy-bench.mjs.
-// Usage: node bench/hot-path-micro.mjs [--requests N] [--connections N] [--rounds N] [--dist DIR]
-// (--dist: another build of this package's dist/, e.g. a copy taken before a change, for an A/B.)
+// Usage: node bench/hot-path-micro.mjs [--requests N] [--connections N] [--rounds N] [--dist DIR] [--no-metrics]
+// (--dist: another build of this package's dist/, e.g. a copy taken before a change, for an A/B;
+// --no-metrics: without Istio's metrics and the peer metadata exchange, which the binary always has.)
 
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
@@ -23,6 +24,7 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
     dist: { type: 'string', default: new URL('../dist', import.meta.url).pathname },
+    'no-metrics': { type: 'boolean', default: false },
   },
 });
 const dist = (path) => pathToFileURL(resolve(opts.dist, path)).href;
@@ -115,8 +117,22 @@ const connector = {
 };
 const pools = { get: () => connector };
 
+/** As the binary wires them (start-proxy.ts): metrics counted per request, peer metadata exchanged. */
+async function telemetry() {
+  if (opts['no-metrics']) return {};
+  try {
+    const { IstioMetrics } = await import(dist('telemetry/istio-metrics.js'));
+    const { encodePeerHeaders, workloadInfoFromMetadata } = await import(dist('telemetry/workload-info.js'));
+    const metadata = { NAME: 'bench-client', NAMESPACE: 'bench', WORKLOAD_NAME: 'bench-client', LABELS: { app: 'bench-client', version: 'v1' } };
+    const metrics = new IstioMetrics(workloadInfoFromMetadata(metadata));
+    return { onOutcome: (o) => metrics.recordRequest(o), peerHeaders: encodePeerHeaders('sidecar~127.0.0.1~bench-client.bench~bench.svc.cluster.local', metadata) };
+  } catch {
+    return {}; // a build from before the metrics
+  }
+}
+
 let completed = 0;
-const handler = createHttpConnectionHandler({ config: () => config, pools, direction: 'outbound', routeConfigName: '9080' });
+const handler = createHttpConnectionHandler({ config: () => config, pools, direction: 'outbound', routeConfigName: '9080', ...(await telemetry()) });
 const downstream = [];
 for (let i = 0; i < connections; i++) {
   const s = new FakeSocket((data) => {

@@ -23,7 +23,7 @@ const repoRoot = resolve(packageDir, '../..');
 /** What the README tells operators to set for weft-proxy: V8's young generation capped at 2 × this
  *  many MB (Node's default, 16, lets it grow to 32 MB of RSS that a proxy's short-lived garbage
  *  does not need). A flag V8 reads only at startup, so it cannot be set from inside the process. */
-const DEFAULT_WEFT_NODE_OPTIONS = '--max-semi-space-size=2';
+const DEFAULT_WEFT_NODE_OPTIONS = '--max-semi-space-size=1';
 
 const USAGE = `Usage: npm run bench -w @weft/proxy -- [options]
 
@@ -130,6 +130,18 @@ function which(binary) {
   for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, binary))) return join(dir, binary);
   for (const dir of ['/usr/sbin', '/usr/bin', '/sbin']) if (existsSync(join(dir, binary))) return join(dir, binary);
   return undefined;
+}
+
+/** The sum of istio_requests_total on weft-proxy's stats port, and its series count. */
+async function istioRequestsTotal(port) {
+  try {
+    const text = await (await globalThis.fetch(`http://127.0.0.1:${port}/stats/prometheus`)).text();
+    const lines = text.split('\n').filter((l) => l.startsWith('istio_requests_total{'));
+    const total = lines.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    return `istio_requests_total ${total} over ${lines.length} series (scraped from :${port}/stats/prometheus)`;
+  } catch (e) {
+    return `stats port did not answer (${e.message})`;
+  }
 }
 
 async function freePort() {
@@ -284,7 +296,7 @@ async function main() {
 
   tempDir = mkdtempSync(join(tmpdir(), 'weft-proxy-bench-'));
   for (const f of ['nginx-upstream.conf', 'nginx-proxy.conf', 'haproxy.cfg']) copyFileSync(join(opts['peers-dir'], f), join(tempDir, f));
-  const [upPort, nginxPort, haproxyPort, weftPort, ldsPort, rawPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [upPort, nginxPort, haproxyPort, weftPort, ldsPort, rawPort, statsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const rewrite = (file) => {
     const path = join(tempDir, file);
     writeFileSync(path, readFileSync(path, 'utf8').replaceAll('18080', String(upPort)).replaceAll('18081', String(nginxPort)).replaceAll('18082', String(haproxyPort)));
@@ -334,6 +346,12 @@ async function main() {
     '0',
     '--health-port',
     '0',
+    '--health-address',
+    '127.0.0.1',
+    '--stats-port',
+    String(statsPort),
+    '--labels',
+    'app=bench-client,version=v1',
     '--outbound-port',
     String(weftPort),
     '--workload-name',
@@ -372,6 +390,9 @@ async function main() {
       console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid ? `  RSS ${fmt(r.rss, 1)} MB  CPU/req user ${fmt(r.userUs, 1)} µs kernel ${fmt(r.sysUs, 1)} µs faults ${fmt(r.faults, 3)}` : ''}${failures}`);
     }
   }
+
+  // Metrics are on: every request above was counted in istio_requests_total, as the scrape shows.
+  if (chosen.some((t) => t.pid === weft.pid)) console.log(`weft-proxy metrics: ${await istioRequestsTotal(statsPort)}`);
 
   // Ratios are taken per round (each target measured right after nginx) and their median reported:
   // on a shared machine the load moves between rounds more than between neighbouring runs.

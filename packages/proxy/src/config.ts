@@ -194,7 +194,7 @@ export const PROXY_SETTINGS = Object.freeze([
     parse: singleIp,
   }),
   declare({ key: 'healthPort', flag: 'health-port', valueName: '<port>', env: ['WEFT_PROXY_HEALTH_PORT'], default: '15021', description: 'Health port (/healthz/ready, for kubelet and load balancers); 0 picks a free port.', parse: port }),
-  declare({ key: 'statsPort', flag: 'stats-port', valueName: '<port>', env: ['WEFT_PROXY_STATS_PORT'], default: '15090', description: 'Prometheus stats port (/stats/prometheus). Reserved: not served yet.', parse: port }),
+  declare({ key: 'statsPort', flag: 'stats-port', valueName: '<port>', env: ['WEFT_PROXY_STATS_PORT'], default: '15090', description: "Prometheus stats port: /stats/prometheus with Istio's metrics (istio_requests_total, ...) and Envoy's stats, on the health server's address; 0 picks a free port.", parse: port }),
   declare({
     key: 'outboundPort',
     flag: 'outbound-port',

@@ -135,6 +135,12 @@ export function sidecarArgs(w: WorkloadPlan, discoveryAddress: string): string[]
   ];
 }
 
+/** weft-proxy's environment: the young generation capped, as packages/proxy/README.md ("Memory")
+ *  tells a deployment to (the user's own NODE_OPTIONS kept). */
+export function proxyEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { NODE_OPTIONS: [env.NODE_OPTIONS ?? '', '--max-semi-space-size=1'].filter((o) => o !== '').join(' ') };
+}
+
 /** weft-proxy's arguments for the ingress gateway (router mode). */
 export function gatewayArgs(discoveryAddress: string): string[] {
   const g = INGRESS_GATEWAY;

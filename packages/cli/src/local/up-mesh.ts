@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { loadSources } from '@weft/shared/node';
 import type { Io } from '../io.js';
 import { resolveMeshBinaries, type MeshBinaries } from './binaries.js';
-import { gatewayArgs, INGRESS_GATEWAY, planMesh, sampleEnv, SAMPLE_PORT, sidecarArgs, type WorkloadPlan } from './mesh-plan.js';
+import { gatewayArgs, INGRESS_GATEWAY, planMesh, proxyEnv, sampleEnv, SAMPLE_PORT, sidecarArgs, type WorkloadPlan } from './mesh-plan.js';
 import { resolveMeshPaths, type MeshPaths } from './mesh-paths.js';
 import { ProcessGroup, type MeshChild } from './mesh-processes.js';
 import { seedConfigDir } from './seed-config.js';
@@ -135,8 +135,8 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
   await updateMeshState(paths.stateFile, state);
 
   // Proxies first: a program's explicit proxy port is known once its sidecar has bound it.
-  const sidecars = plan.workloads.map((w) => ({ w, child: group.start(`proxy-${w.name}`, binaries.proxy, sidecarArgs(w, ready.xds)) }));
-  const gatewayChild = group.start(INGRESS_GATEWAY.name, binaries.proxy, gatewayArgs(ready.xds));
+  const sidecars = plan.workloads.map((w) => ({ w, child: group.start(`proxy-${w.name}`, binaries.proxy, sidecarArgs(w, ready.xds), proxyEnv()) }));
+  const gatewayChild = group.start(INGRESS_GATEWAY.name, binaries.proxy, gatewayArgs(ready.xds), proxyEnv());
   const started = async (child: MeshChild): Promise<StartedProxy> => {
     const [, node = '', admin, health, outbound] = await withTimeout(child.waitForLine(PROXY_STARTED, signal), step, `${child.name} to start\n${child.tail()}`);
     adminPorts.set(child, Number(admin));

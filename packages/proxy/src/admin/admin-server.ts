@@ -3,6 +3,7 @@
 // answers the same whether or not the control plane is reachable. Routing here; rendering in *-view.ts.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { RE2JS } from 're2js';
 import type { ServerState } from '../lifecycle/server-state.js';
 import type { ListenerBinding } from '../listeners/listener-manager.js';
@@ -28,6 +29,8 @@ export interface AdminContext {
   listenerBindings?(): readonly ListenerBinding[];
   /** Live per-cluster and per-host state (request counts, outlier ejections, breakers) for /clusters. */
   clusterRuntime?(): ClusterRuntime;
+  /** Istio's metrics (istio_requests_total, ...) in Prometheus text, printed before Envoy's own. */
+  istioMetrics?(): string;
   /** Called by POST /quitquitquit once its response has been sent. */
   quit(): void;
 }
@@ -37,6 +40,31 @@ interface Endpoint {
   /** Envoy's mutates_server_state: only POST may call it. */
   readonly mutates: boolean;
   handle(query: URLSearchParams, ctx: AdminContext, method: string): PlainResponse;
+}
+
+/** Every stat in Prometheus text: Istio's metrics, then Envoy's (what the stats port serves too). */
+export function prometheusStats(ctx: Pick<AdminContext, 'xdsStats' | 'snapshot' | 'state' | 'clusterRuntime' | 'istioMetrics'>): PlainResponse {
+  const envoy = renderStatsPrometheus(collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state(), ctx.clusterRuntime?.()));
+  return { status: 200, body: (ctx.istioMetrics?.() ?? '') + envoy, contentType: 'text/plain; version=0.0.4' };
+}
+
+/** Envoy's /memory keys (as strings of bytes, as Envoy prints its uint64s) from Node's figures: the
+ *  V8 heap stands for tcmalloc's heap; RSS for total_physical_bytes. Per-space V8 figures follow. */
+function memoryStats(): Record<string, unknown> {
+  const m = process.memoryUsage();
+  return {
+    allocated: String(m.heapUsed + m.external),
+    heap_size: String(m.heapTotal),
+    total_physical_bytes: String(m.rss),
+    node: {
+      rss: m.rss,
+      heap_total: m.heapTotal,
+      heap_used: m.heapUsed,
+      external: m.external,
+      array_buffers: m.arrayBuffers,
+      spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size, physical: s.physical_space_size }])),
+    },
+  };
 }
 
 const json = (body: unknown, status = 200): PlainResponse => ({ status, body: `${JSON.stringify(body, null, 2)}\n`, contentType: 'application/json' });
@@ -55,6 +83,11 @@ function statsFilter(query: URLSearchParams): { keep: (name: string) => boolean 
 
 const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   '/help': { help: 'print out list of admin commands', mutates: false, handle: () => ({ status: 200, body: helpText() }) },
+  '/memory': {
+    help: 'print current allocation/heap usage (bytes)',
+    mutates: false,
+    handle: () => json(memoryStats()),
+  },
   '/ready': {
     help: 'print server state, return 200 if LIVE, otherwise return 503',
     mutates: false,
@@ -89,7 +122,7 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
     mutates: false,
     handle: (q, ctx) => {
       const stats = collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state(), ctx.clusterRuntime?.());
-      if (q.get('format') === 'prometheus') return { status: 200, body: renderStatsPrometheus(stats), contentType: 'text/plain; version=0.0.4' };
+      if (q.get('format') === 'prometheus') return prometheusStats(ctx);
       const filter = statsFilter(q);
       if ('error' in filter) return filter.error;
       if (q.get('format') === 'json') return json({ stats: stats.filter((s) => filter.keep(s.name)).map((s) => ({ name: s.name, value: s.value })) });
@@ -99,7 +132,7 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   '/stats/prometheus': {
     help: 'print server stats in prometheus format',
     mutates: false,
-    handle: (_q, ctx) => ({ status: 200, body: renderStatsPrometheus(collectStats(ctx.xdsStats(), ctx.snapshot(), ctx.state(), ctx.clusterRuntime?.())), contentType: 'text/plain; version=0.0.4' }),
+    handle: (_q, ctx) => prometheusStats(ctx),
   },
   '/logging': {
     help: 'query/change logging levels (level, <logger>)',

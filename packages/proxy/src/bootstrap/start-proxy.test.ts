@@ -99,6 +99,9 @@ describe('startProxy', () => {
     expect(stats).toContain('server.state: 0\n');
     expect((await get(p.adminPort, '/stats?filter=^listener_manager')).body.split('\n').filter(Boolean).every((l) => l.startsWith('listener_manager.'))).toBe(true);
     expect((await get(p.adminPort, '/stats/prometheus')).body).toContain('# TYPE envoy_cluster_manager_cds_update_success counter\nenvoy_cluster_manager_cds_update_success{} 1\n');
+    const memory = JSON.parse((await get(p.adminPort, '/memory')).body) as { allocated: string; heap_size: string; total_physical_bytes: string };
+    expect(Number(memory.total_physical_bytes)).toBeGreaterThan(Number(memory.heap_size));
+    expect(Number(memory.allocated)).toBeGreaterThan(0);
   });
 
   it('routes app traffic on the outbound port with the config from xDS, and follows EDS changes', async () => {
@@ -127,6 +130,13 @@ describe('startProxy', () => {
       expect(await ask()).toBe('second');
       // The first endpoint left the config, so its pool went with it.
       expect(p.outboundPools?.size).toBe(1);
+      // Both requests were counted, and the stats port serves them with Envoy's own stats.
+      const scraped = await get(p.statsPort, '/stats/prometheus');
+      expect(scraped.type).toBe('text/plain; version=0.0.4');
+      expect(scraped.body).toMatch(/^istio_requests_total\{reporter="source",source_workload="reviews-v1",.*destination_service="reviews\.default\.svc\.cluster\.local",.*response_code="200",.*\} 2$/m);
+      expect(scraped.body).toContain('# TYPE envoy_cluster_manager_cds_update_success counter');
+      expect((await get(p.adminPort, '/stats/prometheus')).body).toContain(scraped.body.split('\n')[1] ?? 'missing');
+      expect((await get(p.statsPort, '/config_dump')).status).toBe(404);
     } finally {
       for (const u of upstreams) {
         u.server.closeAllConnections();

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { startAdminServer } from '../admin/admin-server.js';
 import { startHealthServer } from '../admin/health-server.js';
 import type { HttpServerHandle } from '../admin/http-listen.js';
+import { startStatsServer } from '../admin/stats-server.js';
 import { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { EMPTY_COMPILED, compileSnapshot, type CompiledConfig } from '../compile/compile-config.js';
 import type { ProxyConfig } from '../config.js';
@@ -25,6 +26,8 @@ import { AdsClient } from '../xds-client/ads-client.js';
 import type { BackoffOptions } from '../xds-client/backoff.js';
 import type { ListenerShape } from '../xds-client/envoy-shapes.js';
 import type { XdsSnapshot } from '../xds-client/resource-store.js';
+import { IstioMetrics } from '../telemetry/istio-metrics.js';
+import { encodePeerHeaders, workloadInfoFromMetadata } from '../telemetry/workload-info.js';
 import { buildXdsNode, type XdsNode } from './xds-node.js';
 
 /** A running proxy. */
@@ -32,6 +35,10 @@ export interface ProxyHandle {
   readonly node: XdsNode;
   readonly adminPort: number;
   readonly healthPort: number;
+  /** Bound port of the stats server (/stats/prometheus). */
+  readonly statsPort: number;
+  /** Istio's request metrics, counted for every HTTP request the proxy serves. */
+  readonly metrics: IstioMetrics;
   /** Bound port of the outbound listener; undefined in router mode (no sidecar listener). */
   readonly outboundPort: number | undefined;
   /** Upstream connection pools of the outbound listener, one per endpoint in use. */
@@ -63,7 +70,7 @@ export interface StartOptions {
   readonly backoff?: BackoffOptions;
   /** Overrides the health server's address (default: the config's healthAddress). */
   readonly healthHost?: string;
-  /** Called once per HTTP request served by an LDS listener, for telemetry. */
+  /** Called once per HTTP request served (besides the proxy's own metrics), for telemetry. */
   readonly onOutcome?: (outcome: RequestOutcome) => void;
   /** Called once per TCP connection proxied by an LDS listener, for telemetry. */
   readonly onTcpOutcome?: (outcome: TcpOutcome) => void;
@@ -80,6 +87,15 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const log = logs.get('main');
   const node = buildXdsNode(config, options.hostName ?? hostname());
   const lifecycle = new ServerLifecycle();
+  const metrics = new IstioMetrics(workloadInfoFromMetadata(node.metadata));
+  const extraOutcome = options.onOutcome;
+  const onOutcome = extraOutcome
+    ? (o: RequestOutcome): void => {
+        metrics.recordRequest(o);
+        extraOutcome(o);
+      }
+    : (o: RequestOutcome): void => metrics.recordRequest(o);
+  const peerHeaders = encodePeerHeaders(node.id, node.metadata);
   const xds = new AdsClient({ address: config.discoveryAddress, node, logger: logs.get('config'), backoff: options.backoff });
   const onUpdate = (): void => {
     const { cluster, listener } = xds.stats().updates;
@@ -131,6 +147,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
         snapshot: () => xds.snapshot(),
         xdsStats: () => xds.stats(),
         clusterRuntime: () => clusterRuntime,
+        istioMetrics: () => metrics.render(),
         state: () => lifecycle.state,
         bootstrap: () => ({ node, discoveryAddress: config.discoveryAddress, adminPort, startedAt }),
         logs,
@@ -154,7 +171,13 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       config.healthPort,
     );
     servers.push(health);
-    const outbound = config.mode === 'sidecar' ? await startOutboundListener({ port: config.outboundPort, config: () => compiled, onOutcome: options.onOutcome }) : undefined;
+    const stats = await startStatsServer(
+      { snapshot: () => xds.snapshot(), xdsStats: () => xds.stats(), state: () => lifecycle.state, clusterRuntime: () => clusterRuntime, istioMetrics: () => metrics.render() },
+      options.healthHost ?? config.healthAddress,
+      config.statsPort,
+    );
+    servers.push(stats);
+    const outbound = config.mode === 'sidecar' ? await startOutboundListener({ port: config.outboundPort, config: () => compiled, onOutcome, peerHeaders }) : undefined;
     if (outbound) servers.push(outbound);
     // One set of upstream pools for the explicit proxy and every LDS listener's HTTP chains.
     ownPools = outbound === undefined;
@@ -167,7 +190,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       drainMs: config.drainDurationMs,
       config: () => compiled,
       onTcpOutcome: options.onTcpOutcome,
-      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, onOutcome: options.onOutcome }),
+      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, onOutcome, peerHeaders }),
     });
     lifecycle.advance('INITIALIZING');
     xds.start();
@@ -176,6 +199,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       node,
       adminPort: admin.port,
       healthPort: health.port,
+      statsPort: stats.port,
+      metrics,
       outboundPort: outbound?.port,
       outboundPools: outbound?.pools,
       listeners,

@@ -63,6 +63,10 @@ export interface DownstreamRequest {
   readonly upgrade: string | undefined;
   /** The downstream peer's IP (source-IP hashing, access logs); undefined when unknown. */
   readonly remoteAddress?: string | undefined;
+  /** Request bytes received so far, head and body (Envoy's `request.total_size`, for istio_request_bytes). */
+  readonly bytesReceived: number;
+  /** Response bytes sent so far, head and body (`response.total_size`, for istio_response_bytes). */
+  readonly bytesSent: number;
 
   /** Sets the listener for drain and abort events (once, before writing). When the client is already
    *  gone, `onAbort` is called at once. */

@@ -21,6 +21,7 @@ import { poolProtocolFor } from '../http2/upstream-protocol.js';
 import { sendLocalReply } from './local-reply.js';
 import { sendMirror } from './mirror.js';
 import { joinTunnel } from './tunnel.js';
+import { decodePeerHeader, PEER_METADATA_HEADER, PEER_METADATA_ID_HEADER, type PeerHeaders } from '../telemetry/workload-info.js';
 import type { UpstreamConnectors, UpstreamExchange, UpstreamFailure, UpstreamRequestHead, UpstreamResponseHandler } from './upstream-exchange.js';
 
 /** Request bodies are buffered for retries up to this size (Envoy's default per-connection buffer
@@ -36,6 +37,17 @@ export interface ForwardContext {
   readonly done: (status: number) => void;
   /** The compiled clusters, for mirror policies (absent: no mirroring). */
   readonly clusters?: ReadonlyMap<string, CompiledCluster>;
+  /** This proxy's peer metadata headers (see handle-request.ts); unset: no metadata exchange. */
+  readonly peerHeaders?: PeerHeaders;
+}
+
+/** The peer a header bag introduces (removing the exchange headers from it), undefined when none. */
+function takePeer(headers: HeaderBag): ReturnType<typeof decodePeerHeader> {
+  const value = headers[PEER_METADATA_HEADER];
+  if (value === undefined) return undefined;
+  delete headers[PEER_METADATA_HEADER];
+  delete headers[PEER_METADATA_ID_HEADER];
+  return decodePeerHeader(typeof value === 'string' ? value : (value[0] ?? ''));
 }
 
 // Body handling of the request.
@@ -198,6 +210,15 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     headers.host = action.hostRewrite ?? this.authority;
     headers['x-forwarded-proto'] ??= req.scheme;
     headers['x-request-id'] ??= randomUUID();
+    const peerHeaders = this.ctx.peerHeaders;
+    if (peerHeaders !== undefined) {
+      if (this.outcome.direction === 'inbound') this.outcome.peer = takePeer(headers);
+      else if (this.cluster.name.startsWith('outbound|')) {
+        // Introduces this workload to the destination's proxy (an app's own values are replaced).
+        headers[PEER_METADATA_ID_HEADER] = peerHeaders.id;
+        headers[PEER_METADATA_HEADER] = peerHeaders.value;
+      }
+    }
     this.route.requestHeaders(headers);
     this.choice.requestHeaders(headers);
     let path = req.path;
@@ -426,6 +447,18 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     }
     if (retriable && !triesLeft && this.#maxTries > 1) this.outcome.flag(RETRY_LIMIT_FLAG);
     headers['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.#started));
+    const peerHeaders = this.ctx.peerHeaders;
+    if (peerHeaders !== undefined) {
+      if (this.outcome.direction === 'outbound') this.outcome.peer = takePeer(headers);
+      else {
+        headers[PEER_METADATA_ID_HEADER] = peerHeaders.id;
+        headers[PEER_METADATA_HEADER] = peerHeaders.value;
+      }
+    }
+    if (this.outcome.protocol === 'grpc') {
+      const grpcStatus = headers['grpc-status'];
+      if (typeof grpcStatus === 'string') this.outcome.grpcStatus = grpcStatus;
+    }
     this.choice.responseHeaders(headers);
     this.route.responseHeaders(headers);
     if (this.corsHeaders) Object.assign(headers, this.corsHeaders);
@@ -443,6 +476,8 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.current !== t || this.#finished) return;
     if (t.discarding) return this.#retryAfterBackoff();
     this.#endTry(t, statusResult(this.#status));
+    const grpcStatus = trailers?.['grpc-status'];
+    if (typeof grpcStatus === 'string' && this.outcome.protocol === 'grpc') this.outcome.grpcStatus = grpcStatus;
     this.req.end(trailers);
     this.#finish(this.#status);
   }

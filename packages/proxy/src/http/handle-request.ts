@@ -15,6 +15,8 @@ import type { HeaderBag } from '../compile/header-mutation.js';
 import { corsDecision } from './cors.js';
 import { sendLocalReply } from './local-reply.js';
 import type { UpstreamConnectors } from './upstream-exchange.js';
+import { isGrpcRequest } from '../http2/grpc-local-reply.js';
+import type { PeerHeaders } from '../telemetry/workload-info.js';
 
 /** What the request path needs. */
 export interface RequestHandlerOptions {
@@ -33,6 +35,9 @@ export interface RequestHandlerOptions {
   /** Upgrade protocols let through (lower-case). Default `websocket`, which Istio enables on every
    *  route through the HCM's upgrade_configs. Others are refused with 403, as Envoy does. */
   readonly upgradeTypes?: readonly string[];
+  /** This proxy's peer metadata headers (Istio's metadata exchange): sent with requests to mesh
+   *  services (outbound) and with responses (inbound); a peer's are read and removed. Unset: no exchange. */
+  readonly peerHeaders?: PeerHeaders;
 }
 
 /** The route configuration name for an authority's port: the digits after the last colon (not inside
@@ -55,7 +60,7 @@ export function routeConfigNameFor(authority: string, scheme: string): string {
 
 /** Creates the request path for one listener; the returned function serves one request. */
 export function createRequestHandler(options: RequestHandlerOptions): (req: DownstreamRequest) => void {
-  const { random, connectors, onOutcome } = options;
+  const { random, connectors, onOutcome, peerHeaders } = options;
   const upgrades = new Set(options.upgradeTypes ?? ['websocket']);
 
   function forward(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, action: ForwardAction, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void, corsHeaders: HeaderBag | undefined): void {
@@ -65,7 +70,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
     if (!cluster) return done(sendLocalReply(req, outcome, 'no-cluster'));
     // Ring hash and maglev read the route's hash_policy; other pickers ignore the hash.
     const hash = action.hashPolicy?.(routeRequest, req.remoteAddress);
-    new ForwardedRequest({ connectors, random, done, clusters: config.clusters }, req, route, action, choice, cluster, req.authority, outcome, hash, corsHeaders).start();
+    new ForwardedRequest({ connectors, random, done, clusters: config.clusters, peerHeaders }, req, route, action, choice, cluster, req.authority, outcome, hash, corsHeaders).start();
   }
 
   function proceed(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void): void {
@@ -86,7 +91,8 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
 
   return (req) => {
     const outcome = new OutcomeBuilder(options.direction, onOutcome !== undefined);
-    const done = onOutcome ? (status: number) => onOutcome(outcome.finish(status)) : noop;
+    const done = onOutcome ? (status: number) => onOutcome(outcome.finish(status, req)) : noop;
+    if (isGrpcRequest(req.headers)) outcome.protocol = 'grpc';
     const config = options.config();
     const routeConfig = config.routeConfigs.get(options.routeConfigName ?? routeConfigNameFor(req.authority, req.scheme));
     if (!routeConfig) return done(sendLocalReply(req, outcome, 'no-route'));

@@ -39,7 +39,9 @@ export function sendLocalReply(req: DownstreamRequest, outcome: OutcomeBuilder, 
     // Envoy answers a gRPC client with HTTP 200 and a trailers-only response carrying grpc-status
     // (mapped from the HTTP status) and the body as grpc-message.
     extras?.mutate?.(headers);
-    req.respond(200, toGrpcLocalReply(status, body, headers, extras?.grpcStatus), true);
+    const reply = toGrpcLocalReply(status, body, headers, extras?.grpcStatus);
+    outcome.grpcStatus = String(reply['grpc-status'] ?? '');
+    req.respond(200, reply, true);
     return status;
   }
   if (body !== '') headers['content-type'] = 'text/plain';

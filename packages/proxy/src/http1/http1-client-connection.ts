@@ -9,6 +9,7 @@ import type { UpstreamExchange, UpstreamFailure, UpstreamRequestHead, UpstreamRe
 import { Http1HeadError, parseResponseHead, type Http1ResponseHead } from './http1-head.js';
 import { FRAME_CHUNKED, FRAME_SKIP, FRAME_STOP, FRAME_UNTIL_CLOSE, Http1MessageReader, type Http1ReaderOwner } from './http1-message-reader.js';
 import { chunkHeader, lastChunk, requestHeadText } from './http1-serialize.js';
+import { enterRead, leaveRead } from './http1-server-connection.js';
 
 /** What a connection tells its pool. */
 export interface ClientConnectionOwner {
@@ -212,7 +213,12 @@ export class Http1ClientConnection implements Http1ReaderOwner {
       this.socket.destroy();
       return;
     }
-    this.reader.push(buf);
+    enterRead();
+    try {
+      this.reader.push(buf);
+    } finally {
+      leaveRead();
+    }
     const upgraded = this.#upgrade;
     if (upgraded) this.#handOver(upgraded);
   }

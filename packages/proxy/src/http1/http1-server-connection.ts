@@ -37,6 +37,23 @@ function flushHead(conn: Http1ServerConnection): void {
   conn.flushHead();
 }
 
+/** Connections holding a response head until the read being processed is done (see writeHead). */
+const heldHeads: Http1ServerConnection[] = [];
+let readDepth = 0;
+
+/** Marks the start of processing one upstream read: response heads written until {@link leaveRead}
+ *  wait for it and then go out, each merged with body bytes that came in the same read. */
+export function enterRead(): void {
+  readDepth++;
+}
+
+/** Marks the end of processing a read (call it in a `finally`); writes the heads still held. */
+export function leaveRead(): void {
+  if (--readDepth > 0 || heldHeads.length === 0) return;
+  for (let i = 0; i < heldHeads.length; i++) (heldHeads[i] as Http1ServerConnection).flushHead();
+  heldHeads.length = 0;
+}
+
 /** The authority and origin-form path of a request target, or undefined for a target that has none. */
 function splitTarget(head: Http1RequestHead): { authority: string; path: string } | undefined {
   const t = head.target;
@@ -81,6 +98,8 @@ class Http1DownstreamRequest implements DownstreamRequest {
   chunked = false;
   keepAlive = true;
   aborted = false;
+  bytesReceived = 0;
+  bytesSent = 0;
 
   constructor(
     readonly conn: Http1ServerConnection,
@@ -224,6 +243,8 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     const clientKeepAlive = head.versionMinor === 1 ? !head.connectionClose : head.connectionKeepAlive && !head.connectionClose;
     const hasBody = head.chunked || head.contentLength > 0;
     const req = new Http1DownstreamRequest(this, head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', head.method, authority, path, head.headers, hasBody, upgrade, head.expectContinue, clientKeepAlive);
+    // The head's text and its blank line.
+    req.bytesReceived = text.length + 4;
     this.current = req;
     try {
       this.options.onRequest(req);
@@ -241,7 +262,9 @@ export class Http1ServerConnection implements Http1ReaderOwner {
 
   onBody(chunk: Buffer): void {
     const req = this.current;
-    if (!req || req.discard) return;
+    if (!req) return;
+    req.bytesReceived += chunk.length;
+    if (req.discard) return;
     if (req.receiver && !req.bodyPaused && req.queue === undefined) return req.receiver.onData(chunk);
     (req.queue ??= []).push(chunk);
     req.queued += chunk.length;
@@ -343,10 +366,14 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     req.keepAlive = keepAlive;
     if (!keepAlive) framing += 'connection: close\r\n';
     else if (req.protocol === 'HTTP/1.0') framing += 'connection: keep-alive\r\n';
-    // The head waits for the rest of this tick: an upstream response usually brings its head and body
-    // in one read, and one write (one syscall, no writev) carries both.
-    this.#pendingHead = `${statusLine(status)}${headerLines(headers)}${framing}\r\n`;
-    process.nextTick(flushHead, this);
+    // The head waits: an upstream response usually brings its head and body in one read, and one
+    // write (one syscall, no writev) carries both. Inside an upstream read it waits for the end of
+    // that read, otherwise for the end of this tick.
+    const head = `${statusLine(status)}${headerLines(headers)}${framing}\r\n`;
+    req.bytesSent += head.length;
+    this.#pendingHead = head;
+    if (readDepth > 0) heldHeads.push(this);
+    else process.nextTick(flushHead, this);
   }
 
   /** Writes the response head if it is still held back. */
@@ -370,6 +397,7 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     const socket = this.socket;
     const head = this.#pendingHead;
     const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    req.bytesSent += length;
     if (head !== undefined && typeof chunk !== 'string' && length <= MERGE_LIMIT) {
       // latin1 maps bytes to chars one to one, so the body's bytes go out unchanged.
       this.#pendingHead = undefined;

@@ -44,6 +44,9 @@ class Http2DownstreamRequest implements DownstreamRequest {
   /** Extended CONNECT is not enabled (SETTINGS_ENABLE_CONNECT_PROTOCOL), so no request upgrades. */
   readonly upgrade: string | undefined = undefined;
   responseStarted = false;
+  /** Header bytes (names and values, as HPACK sees them before compression) and body bytes. */
+  bytesReceived: number;
+  bytesSent = 0;
   get remoteAddress(): string | undefined {
     return this.stream.session?.socket?.remoteAddress;
   }
@@ -75,6 +78,7 @@ class Http2DownstreamRequest implements DownstreamRequest {
     this.path = head.path;
     this.headers = head.headers;
     this.hasBody = !stream.endAfterHeaders;
+    this.bytesReceived = headerBytes(h);
     this.#requestEnded = stream.endAfterHeaders;
     this.#expectContinue = h.expect === '100-continue';
     // Errors are reported again by 'close', which is where the stream's end is handled.
@@ -120,7 +124,10 @@ class Http2DownstreamRequest implements DownstreamRequest {
     // Envoy answers `Expect: 100-continue` itself when the body is wanted.
     if (this.#expectContinue && !this.responseStarted && !this.stream.closed) this.stream.additionalHeaders({ ':status': 100 });
     // A paused stream keeps at most its high-water mark; HTTP/2 flow control holds the client back.
-    this.stream.on('data', (chunk: Buffer) => receiver.onData(chunk));
+    this.stream.on('data', (chunk: Buffer) => {
+      this.bytesReceived += chunk.length;
+      receiver.onData(chunk);
+    });
   }
 
   pauseBody(): void {
@@ -149,6 +156,7 @@ class Http2DownstreamRequest implements DownstreamRequest {
   write(chunk: Buffer | string): boolean {
     if (!this.responseStarted || this.#responseDone || this.#aborted || this.#bodiless) return true;
     if (this.#held) this.#flushHeld();
+    this.bytesSent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     return this.stream.write(chunk);
   }
 
@@ -192,6 +200,7 @@ class Http2DownstreamRequest implements DownstreamRequest {
   #sendHead(status: number, headers: HeaderBag, endStream: boolean): void {
     const stream = this.stream;
     if (stream.closed || stream.destroyed) return;
+    this.bytesSent += headerBytes(headers) + 10;
     try {
       stream.respond(toHttp2Headers({ ':status': status }, headers), { endStream, waitForTrailers: !endStream });
     } catch {
@@ -222,6 +231,19 @@ class Http2DownstreamRequest implements DownstreamRequest {
 }
 
 function noop(): void {}
+
+/** Names and values of a header block, in bytes (latin1: one byte per char). */
+function headerBytes(headers: IncomingHttpHeaders | HeaderBag): number {
+  let n = 0;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    n += name.length;
+    if (typeof value === 'string') n += value.length;
+    else if (Array.isArray(value)) for (const v of value) n += v.length;
+  }
+  return n;
+}
 
 /**
  * Runs an HTTP/2 server session over `socket`, an accepted plaintext connection whose first bytes are

@@ -11,6 +11,7 @@ import type { UpstreamConnectors } from '../http/upstream-exchange.js';
 import { Http1ServerConnection, type Http1ServerOptions } from '../http1/http1-server-connection.js';
 import { serveHttp2Connection } from '../http2/http2-downstream.js';
 import { sniffHttpProtocol } from '../http2/http2-preface.js';
+import type { PeerHeaders } from '../telemetry/workload-info.js';
 import { OutcomeBuilder, type RequestOutcome } from './request-outcome.js';
 
 /** Settings of {@link createHttpConnectionHandler}. */
@@ -33,6 +34,8 @@ export interface HttpConnectionOptions {
   /** HCM `use_remote_address` (gateways): `x-forwarded-proto` is overwritten with the connection's
    *  scheme. Otherwise a TLS connection sets it only when the client did not. */
   readonly useRemoteAddress?: boolean;
+  /** This proxy's peer metadata headers (Istio's metadata exchange); unset: none. */
+  readonly peerHeaders?: PeerHeaders;
 }
 
 /**
@@ -51,6 +54,7 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
       routeConfigName: options.routeConfigName,
       direction,
       upgradeTypes: options.upgradeTypes,
+      peerHeaders: options.peerHeaders,
     }),
     onProtocolError: onOutcome
       ? (status) => {

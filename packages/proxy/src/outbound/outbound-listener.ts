@@ -5,6 +5,7 @@
 import { createServer, type Socket } from 'node:net';
 import type { CompiledConfig } from '../compile/compile-config.js';
 import { createHttpConnectionHandler } from './http-connection.js';
+import type { PeerHeaders } from '../telemetry/workload-info.js';
 import type { RequestOutcome } from './request-outcome.js';
 import { UpstreamPools } from './upstream-pools.js';
 
@@ -21,6 +22,8 @@ export interface OutboundListenerOptions {
   readonly random?: () => number;
   /** Called once per request when the response is done, for telemetry. */
   readonly onOutcome?: (outcome: RequestOutcome) => void;
+  /** This proxy's peer metadata headers (Istio's metadata exchange); unset: none. */
+  readonly peerHeaders?: PeerHeaders;
 }
 
 /** A running outbound listener. */
@@ -36,7 +39,7 @@ export interface OutboundListenerHandle {
 export async function startOutboundListener(options: OutboundListenerOptions): Promise<OutboundListenerHandle> {
   const ownPools = options.pools === undefined;
   const pools = options.pools ?? new UpstreamPools();
-  const serve = createHttpConnectionHandler({ config: options.config, pools, random: options.random, onOutcome: options.onOutcome, direction: 'outbound' });
+  const serve = createHttpConnectionHandler({ config: options.config, pools, random: options.random, onOutcome: options.onOutcome, direction: 'outbound', peerHeaders: options.peerHeaders });
   const sockets = new Set<Socket>();
   const server = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);

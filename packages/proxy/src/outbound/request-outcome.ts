@@ -1,5 +1,8 @@
 // What happened to one request, for telemetry (access log, istio_requests_total): the Envoy-style
-// response flags, the route and upstream chosen, and the attempts made.
+// response flags, the route and upstream chosen, the attempts made, sizes, and the peer on the other
+// side when it introduced itself (telemetry/workload-info.ts).
+
+import type { WorkloadInfo } from '../telemetry/workload-info.js';
 
 /** The result of one proxied request. */
 export interface RequestOutcome {
@@ -17,6 +20,26 @@ export interface RequestOutcome {
   /** Tries sent upstream (0 when the proxy answered itself). */
   readonly attempts: number;
   readonly durationMs: number;
+  /** The request's authority ('' when unknown). */
+  readonly authority: string;
+  /** Istio's request_protocol: `grpc` for gRPC requests (content-type application/grpc), else `http`. */
+  readonly protocol: 'http' | 'grpc';
+  /** Istio's grpc_response_status: the grpc-status sent downstream, '' for plain HTTP. */
+  readonly grpcStatus: string;
+  /** The workload on the other side (the upstream's for outbound, the client's for inbound), when it
+   *  sent its peer metadata. */
+  readonly peer: WorkloadInfo | undefined;
+  /** Request bytes received from downstream, head and body. */
+  readonly requestBytes: number;
+  /** Response bytes sent downstream, head and body. */
+  readonly responseBytes: number;
+}
+
+/** The sizes and identity of a downstream request, read when its outcome is finished. */
+export interface OutcomeSource {
+  readonly authority: string;
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
 }
 
 /** Collects an outcome while a request is served. */
@@ -29,6 +52,9 @@ export class OutcomeBuilder {
   cluster: string | undefined = undefined;
   upstreamHost: string | undefined = undefined;
   attempts = 0;
+  protocol: 'http' | 'grpc' = 'http';
+  grpcStatus = '';
+  peer: WorkloadInfo | undefined = undefined;
 
   /** `timed`: false when the outcome will not be reported, so the clock is not read for it. */
   constructor(
@@ -45,8 +71,8 @@ export class OutcomeBuilder {
     else if (!this.#flags.split(',').includes(flag)) this.#flags += `,${flag}`;
   }
 
-  /** The finished outcome. */
-  finish(status: number): RequestOutcome {
+  /** The finished outcome; `req` gives its authority and sizes. */
+  finish(status: number, req?: OutcomeSource): RequestOutcome {
     return {
       status,
       responseFlags: this.#flags === '' ? '-' : this.#flags,
@@ -57,6 +83,12 @@ export class OutcomeBuilder {
       upstreamHost: this.upstreamHost,
       attempts: this.attempts,
       durationMs: performance.now() - this.#start,
+      authority: req?.authority ?? '',
+      protocol: this.protocol,
+      grpcStatus: this.grpcStatus,
+      peer: this.peer,
+      requestBytes: req?.bytesReceived ?? 0,
+      responseBytes: req?.bytesSent ?? 0,
     };
   }
 }
