@@ -42,19 +42,25 @@ export interface OutcomeSource {
   readonly bytesSent: number;
 }
 
-/** Collects an outcome while a request is served. */
-export class OutcomeBuilder {
+/** Collects an outcome while a request is served, and is the outcome once finished (one object per
+ *  request, not two). */
+export class OutcomeBuilder implements RequestOutcome {
   #flags = '';
   /** When the request started (performance.now()); NaN when nobody reads the outcome's duration. */
   readonly #start: number;
+  status = 0;
   routeConfig: string | undefined = undefined;
   route: string | undefined = undefined;
   cluster: string | undefined = undefined;
   upstreamHost: string | undefined = undefined;
   attempts = 0;
+  durationMs = 0;
+  authority = '';
   protocol: 'http' | 'grpc' = 'http';
   grpcStatus = '';
   peer: WorkloadInfo | undefined = undefined;
+  requestBytes = 0;
+  responseBytes = 0;
 
   /** `timed`: false when the outcome will not be reported, so the clock is not read for it. */
   constructor(
@@ -64,6 +70,10 @@ export class OutcomeBuilder {
     this.#start = timed ? performance.now() : Number.NaN;
   }
 
+  get responseFlags(): string {
+    return this.#flags === '' ? '-' : this.#flags;
+  }
+
   /** Records a response flag once. */
   flag(flag: string): void {
     if (flag === '') return;
@@ -71,24 +81,15 @@ export class OutcomeBuilder {
     else if (!this.#flags.split(',').includes(flag)) this.#flags += `,${flag}`;
   }
 
-  /** The finished outcome; `req` gives its authority and sizes. */
+  /** Finishes the outcome (once, when the request is over); `req` gives its authority and sizes. */
   finish(status: number, req?: OutcomeSource): RequestOutcome {
-    return {
-      status,
-      responseFlags: this.#flags === '' ? '-' : this.#flags,
-      direction: this.direction,
-      routeConfig: this.routeConfig,
-      route: this.route,
-      cluster: this.cluster,
-      upstreamHost: this.upstreamHost,
-      attempts: this.attempts,
-      durationMs: performance.now() - this.#start,
-      authority: req?.authority ?? '',
-      protocol: this.protocol,
-      grpcStatus: this.grpcStatus,
-      peer: this.peer,
-      requestBytes: req?.bytesReceived ?? 0,
-      responseBytes: req?.bytesSent ?? 0,
-    };
+    this.status = status;
+    this.durationMs = performance.now() - this.#start;
+    if (req !== undefined) {
+      this.authority = req.authority;
+      this.requestBytes = req.bytesReceived;
+      this.responseBytes = req.bytesSent;
+    }
+    return this;
   }
 }
