@@ -44,8 +44,12 @@ describe('parseWeftdCommandLine', () => {
       trustDomain: 'cluster.local',
       domainSuffix: 'cluster.local',
       outboundTrafficPolicy: 'ALLOW_ANY',
+      caPort: 15012,
+      workloadCertTtlMs: 24 * 3_600_000,
+      maxWorkloadCertTtlMs: 90 * 24 * 3_600_000,
       logLevel: 'info',
     });
+    expect(defaultWeftdConfig()).toMatchObject({ caDir: undefined, cacertsDir: undefined });
     expect(Object.isFrozen(defaultWeftdConfig())).toBe(true);
   });
 
@@ -77,9 +81,17 @@ describe('parseWeftdCommandLine', () => {
     [['--xds-port'], "Option '--xds-port <port>' argument missing"],
     [['--xds-port', '70000'], '--xds-port: "70000" is not a port number (0-65535)'],
     [['--debounce-max', '-1s'], '--debounce-max: "-1s" is negative'],
+    [['--ca-dir', '/ca', '--ca-port', '15010'], '--xds-port and --ca-port are both 15010'],
+    [['--workload-cert-ttl', '100h', '--max-workload-cert-ttl', '48h'], '--workload-cert-ttl (100h) must not be longer than --max-workload-cert-ttl (48h)'],
   ])('rejects %j', (argv, message) => {
     const parsed = parseWeftdCommandLine(argv, {});
     expect(parsed.ok ? [] : parsed.errors).toContain(message);
+  });
+
+  it('reads the CA settings, Istio variable names included; the CA port counts only with a CA', () => {
+    const parsed = parseWeftdCommandLine(['--ca-dir', '/var/lib/weft/ca'], { ROOT_CA_DIR: '/etc/cacerts', MAX_WORKLOAD_CERT_TTL: '48h', DEFAULT_WORKLOAD_CERT_TTL: '1h' });
+    expect(parsed).toMatchObject({ ok: true, config: { caDir: '/var/lib/weft/ca', cacertsDir: '/etc/cacerts', workloadCertTtlMs: 3_600_000, maxWorkloadCertTtlMs: 48 * 3_600_000 } });
+    expect(parseWeftdCommandLine(['--ca-port', '15010'], {}).ok).toBe(true);
   });
 
   it('lets --help and --version win over problems', () => {

@@ -51,6 +51,17 @@ export interface WeftdConfig {
   /** Base directory of Gateway TLS credentials (`<dir>/<credentialName>/tls.crt`...); undefined: `<configDir>/credentials`
    *  when a config directory is set (see {@link credentialsDirOf}). */
   readonly credentialsDir: string | undefined;
+  /** weftd's CA state directory (self-signed root, workload tokens, published root-cert.pem); the CA
+   *  runs when this or {@link cacertsDir} is set (see {@link isCaEnabled}). */
+  readonly caDir: string | undefined;
+  /** Istio-layout `cacerts` directory of a plugged-in CA (ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem). */
+  readonly cacertsDir: string | undefined;
+  /** CA (IstioCertificateService) TLS port; 0 picks a free port. */
+  readonly caPort: number;
+  /** Lifetime of a workload certificate when the request asks for none (Istio DEFAULT_WORKLOAD_CERT_TTL). */
+  readonly workloadCertTtlMs: number;
+  /** Longest lifetime a request may ask for (Istio MAX_WORKLOAD_CERT_TTL). */
+  readonly maxWorkloadCertTtlMs: number;
   readonly logLevel: LogLevel;
 }
 
@@ -163,6 +174,53 @@ export const WEFTD_SETTINGS = Object.freeze([
       'Directory where Gateway `credentialName`s resolve: one subdirectory per credential, named after it, with `tls.crt`, `tls.key` and, for MUTUAL, `ca.crt` (the keys of an Istio TLS secret; a separate `NAME-cacert/ca.crt` also works). Envoy is given the file paths, so the proxy must see the same files. Unset: the `credentials` subdirectory of --config-dir, when that is set.',
     parse: optionalPath,
   }),
+  declare({
+    key: 'caDir',
+    flag: 'ca-dir',
+    valueName: '<dir>',
+    env: ['WEFT_WEFTD_CA_DIR'],
+    default: '',
+    description:
+      "Directory of weftd's CA (Citadel) state, created 0700: on first start an RSA 2048 key (`ca-key.pem`, 0600) and a 10-year self-signed root (`ca-cert.pem`, O=<trust domain>) are generated and written atomically, and loaded on every later start, so certificates issued before a restart still verify; `root-cert.pem` is the trust anchor for workloads; `tokens/` keeps the workload bootstrap tokens. Keep it out of --config-dir. Unset, and --cacerts-dir unset too: weftd runs no CA.",
+    parse: optionalPath,
+  }),
+  declare({
+    key: 'cacertsDir',
+    flag: 'cacerts-dir',
+    valueName: '<dir>',
+    env: ['WEFT_WEFTD_CACERTS_DIR', 'ROOT_CA_DIR'],
+    default: '',
+    description:
+      "Istio-layout `cacerts` directory of a plugged-in CA: `ca-cert.pem` and `ca-key.pem` sign, `cert-chain.pem` links ca-cert to `root-cert.pem`, the trust anchor. Checked at start (key matches, ca-cert is a CA, the chain verifies); used instead of --ca-dir's self-signed root.",
+    parse: optionalPath,
+  }),
+  declare({
+    key: 'caPort',
+    flag: 'ca-port',
+    valueName: '<port>',
+    env: ['WEFT_WEFTD_CA_PORT'],
+    default: '15012',
+    description: "TLS gRPC port of the CA (istio.v1.auth.IstioCertificateService/CreateCertificate), with a serving certificate the CA issues itself; 0 picks a free port. Served only when --ca-dir or --cacerts-dir is set.",
+    parse: port,
+  }),
+  declare({
+    key: 'workloadCertTtlMs',
+    flag: 'workload-cert-ttl',
+    valueName: '<duration>',
+    env: ['WEFT_WEFTD_WORKLOAD_CERT_TTL', 'DEFAULT_WORKLOAD_CERT_TTL'],
+    default: '24h',
+    description: 'Lifetime of a workload certificate whose request asks for none (validity_duration 0).',
+    parse: duration,
+  }),
+  declare({
+    key: 'maxWorkloadCertTtlMs',
+    flag: 'max-workload-cert-ttl',
+    valueName: '<duration>',
+    env: ['WEFT_WEFTD_MAX_WORKLOAD_CERT_TTL', 'MAX_WORKLOAD_CERT_TTL'],
+    default: '2160h',
+    description: 'Longest lifetime a certificate request may ask for; a longer one is refused with INVALID_ARGUMENT, as Istio does (90 days).',
+    parse: duration,
+  }),
   declare({ key: 'logLevel', flag: 'log-level', valueName: '<level>', env: ['WEFT_WEFTD_LOG_LEVEL'], default: 'info', description: `Lowest level logged: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) }),
 ] as const satisfies readonly SettingDeclaration[]);
 
@@ -171,11 +229,19 @@ export const WEFTD_SETTINGS = Object.freeze([
 /** What the command line asked for: help, the version, or a run with a config; or every problem found. */
 export type ParsedCommandLine = GenericParsedCommandLine<WeftdConfig>;
 
-/** weftd's cross-field checks: debounce bounds in order, and two distinct ports. */
+/** weftd's cross-field checks: debounce bounds in order, distinct ports, workload TTLs in order. */
 function checkWeftdConfig(c: WeftdConfig): string[] {
   const errors: string[] = [];
   if (c.debounceAfterMs > c.debounceMaxMs) errors.push(`--debounce-after (${formatDuration(c.debounceAfterMs)}) must not be longer than --debounce-max (${formatDuration(c.debounceMaxMs)})`);
-  if (c.xdsPort !== 0 && c.xdsPort === c.debugPort) errors.push(`--xds-port and --debug-port are both ${c.xdsPort}`);
+  const ports = [['--xds-port', c.xdsPort], ['--debug-port', c.debugPort], ...(isCaEnabled(c) ? [['--ca-port', c.caPort] as const] : [])] as const;
+  for (const [i, [flag, value]] of ports.entries()) {
+    const clash = ports.slice(i + 1).find(([, other]) => value !== 0 && other === value);
+    if (clash) errors.push(`${flag} and ${clash[0]} are both ${value}`);
+  }
+  if (c.workloadCertTtlMs < 1000) errors.push(`--workload-cert-ttl (${formatDuration(c.workloadCertTtlMs)}) must be at least 1s`);
+  if (c.workloadCertTtlMs > c.maxWorkloadCertTtlMs) {
+    errors.push(`--workload-cert-ttl (${formatDuration(c.workloadCertTtlMs)}) must not be longer than --max-workload-cert-ttl (${formatDuration(c.maxWorkloadCertTtlMs)})`);
+  }
   return errors;
 }
 
@@ -202,6 +268,11 @@ export function credentialsDirOf(config: Pick<WeftdConfig, 'credentialsDir' | 'c
   return config.configDir ? join(config.configDir, 'credentials') : undefined;
 }
 
+/** Whether weftd runs its CA: a CA directory or a cacerts directory is set. */
+export function isCaEnabled(config: Pick<WeftdConfig, 'caDir' | 'cacertsDir'>): boolean {
+  return config.caDir !== undefined || config.cacertsDir !== undefined;
+}
+
 // ---- rendering --------------------------------------------------------------------------------
 
 /** `weftd --help`, generated from {@link WEFTD_SETTINGS}. */
@@ -211,7 +282,8 @@ export function renderUsage(): string {
       'Usage: weftd [options]',
       '',
       'weftd is the Weft control plane (Pilot, Citadel, Galley): it serves xDS to proxies from a',
-      'directory of Istio YAML, and debug pages and Prometheus metrics over HTTP.',
+      'directory of Istio YAML, workload certificates (with --ca-dir or --cacerts-dir), and debug pages',
+      'and Prometheus metrics over HTTP.',
       '',
       'Options (flag, then environment variable, then default):',
     ],

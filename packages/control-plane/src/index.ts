@@ -21,6 +21,7 @@ export {
   LOG_LEVELS,
   WEFTD_SETTINGS,
   defaultWeftdConfig,
+  isCaEnabled,
   parseWeftdCommandLine,
   renderUsage,
   type LogLevel,
@@ -30,3 +31,27 @@ export {
 } from './config.js';
 export { meshConfigOf, startWeftd, type StartOptions, type WeftdHandle } from './bootstrap/start-weftd.js';
 export type { PushReport, PushTrigger } from './push/push-controller.js';
+// The CA (Citadel): bootstrap tokens for workloads (`weftctl up` issues one per workload), and the
+// pieces weftd's CA is made of, for embedders and tools.
+export {
+  checkTokenSubject,
+  createWorkloadTokenStore,
+  issueWorkloadToken,
+  revokeWorkloadToken,
+  tokensDirOf,
+  type TokenSubject,
+  type WorkloadTokenStore,
+} from './ca/workload-tokens.js';
+export { CA_DIR_FILES } from './ca/state-files.js';
+export { CACERTS_FILES, loadCacertsBundle, loadOrCreateSelfSignedBundle } from './ca/ca-state.js';
+export { createCaBundle, type CaBundle, type CaBundlePem, type CaBundleResult, type CaSource } from './ca/ca-bundle.js';
+export {
+  CertificateAuthority,
+  DEFAULT_WORKLOAD_CERT_TTL_MS,
+  MAX_WORKLOAD_CERT_TTL_MS,
+  type CertificateAuthorityOptions,
+  type ServingCertificate,
+  type SignErrorType,
+  type SignResult,
+} from './ca/certificate-authority.js';
+export type { RunningCa } from './ca/start-ca.js';

@@ -1,9 +1,10 @@
 // Wires weftd together, the only module that does: config sources → store → push controller →
-// snapshot cache → ADS server, plus metrics and the debug server. Returns a handle to stop it all.
+// snapshot cache → ADS server, plus the CA, metrics and the debug server. Returns a handle to stop it all.
 
 import { WeftError } from '@weft/shared';
 import type { Logger } from 'pino';
-import { credentialsDirOf, type WeftdConfig } from '../config.js';
+import { startCa, type RunningCa } from '../ca/start-ca.js';
+import { credentialsDirOf, isCaEnabled, type WeftdConfig } from '../config.js';
 import { ConfigStore } from '../config/config-store.js';
 import { FileSource } from '../config/file-source.js';
 import { MemorySource } from '../config/memory-source.js';
@@ -24,6 +25,9 @@ export interface WeftdHandle {
   /** `host:port` of the debug + metrics server. */
   readonly debugAddress: string;
   readonly debugPort: number;
+  /** The CA (IstioCertificateService over TLS), when `caDir` or `cacertsDir` is set: its `host:port`,
+   *  bound port, signing authority and published trust anchor. */
+  readonly ca: (RunningCa & { readonly address: string }) | undefined;
   readonly store: ConfigStore;
   /** The in-memory source (`memory`), for tests and embedders. */
   readonly memory: MemorySource;
@@ -33,8 +37,8 @@ export interface WeftdHandle {
   readonly ads: AdsServer;
   readonly metrics: PilotMetrics;
   readonly logger: Logger;
-  /** Stops everything: watchers, pushes, the debug server, then the ADS server (streams end with
-   *  UNAVAILABLE so proxies reconnect elsewhere). Idempotent. */
+  /** Stops everything: watchers, pushes, the debug server, the CA, then the ADS server (streams end
+   *  with UNAVAILABLE so proxies reconnect elsewhere). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -64,10 +68,12 @@ export function meshConfigOf(config: WeftdConfig): MeshConfig {
 }
 
 /**
- * Starts weftd: loads the config directory (if any) before anything listens, starts the push
- * controller on that config, then the ADS server, then the debug server; `/ready` turns 200 at the end.
- * Rejects with a WeftError (WEFT_ERR_INPUT_READ) when the config directory cannot be read, or with the
- * listen error when a port is taken; whatever had started is stopped first.
+ * Starts weftd: loads the config directory (if any) before anything listens, then the CA (when
+ * `caDir` or `cacertsDir` is set: its bundle, created on first start, and its TLS server), starts the
+ * push controller on that config, then the ADS server, then the debug server; `/ready` turns 200 at the
+ * end. Rejects with a WeftError (WEFT_ERR_INPUT_READ) when the config directory cannot be read or the
+ * CA's files are unusable, or with the listen error when a port is taken; whatever had started is
+ * stopped first.
  */
 export async function startWeftd(config: WeftdConfig, options: StartOptions = {}): Promise<WeftdHandle> {
   const logger = options.logger ?? createLogger(config.logLevel, options.logStream ?? process.stdout);
@@ -106,6 +112,7 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
       })
     : undefined;
   const unbindMetrics = bindAdsMetrics(ads, metrics);
+  let ca: RunningCa | undefined;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -115,6 +122,7 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
       controller.close();
       unbindMetrics();
       await debug.close();
+      await ca?.close();
       await ads.close();
       logger.info('weftd stopped');
     })());
@@ -124,6 +132,21 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
       const first = await files.start();
       const dirProblem = first.problems.find((p) => p.path === files.dir);
       if (dirProblem) throw new WeftError('WEFT_ERR_INPUT_READ', `config directory: ${dirProblem.message}`);
+    }
+    // The CA's bundle is loaded (or the self-signed root created) before anything listens, like the config.
+    if (isCaEnabled(config)) {
+      ca = await startCa({
+        caDir: config.caDir,
+        cacertsDir: config.cacertsDir,
+        trustDomain: config.trustDomain,
+        namespace: config.rootNamespace,
+        port: config.caPort,
+        host: config.host,
+        defaultTtlMs: config.workloadCertTtlMs,
+        maxTtlMs: config.maxWorkloadCertTtlMs,
+        registry: metrics.registry,
+        logger: logger.child({ scope: 'ca' }),
+      });
     }
     controller.start();
     const xdsPort = await ads.listen(config.xdsPort, config.host);
@@ -136,6 +159,7 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
       xdsPort,
       debugAddress: hostPort(config.host, debugPort),
       debugPort,
+      ca: ca ? { ...ca, address: hostPort(config.host, ca.port) } : undefined,
       store,
       memory,
       files,
@@ -145,7 +169,7 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
       logger,
       close,
     };
-    logger.info({ xds: handle.xdsAddress, debug: handle.debugAddress, configDir: config.configDir ?? null, resources: store.list().length }, 'weftd ready');
+    logger.info({ xds: handle.xdsAddress, debug: handle.debugAddress, ca: handle.ca?.address ?? null, configDir: config.configDir ?? null, resources: store.list().length }, 'weftd ready');
     return handle;
   } catch (e) {
     await close();
