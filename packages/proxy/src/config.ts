@@ -67,6 +67,16 @@ export interface ProxyConfig {
   readonly appAddress: string;
   /** How long connections of a removed or changed listener may go on before they are closed (ms). */
   readonly drainDurationMs: number;
+  /** `host:port` of weftd's CA (Istio's CA_ADDR); '' for none: the proxy then has no certificate. */
+  readonly caAddress: string;
+  /** PEM file of the CA's trust anchor (weftd's root-cert.pem), to verify the CA's TLS. */
+  readonly caRootCert: string;
+  /** File holding the workload's bearer token for its first certificate. */
+  readonly tokenFile: string;
+  /** SPIFFE trust domain of the workload's identity. */
+  readonly trustDomain: string;
+  /** Lifetime asked for the workload certificate (ms); rotated at half of it. */
+  readonly workloadCertTtlMs: number;
   readonly logLevel: LogLevel;
   /** Worker count (not used yet: one event loop); 0 means one per core. */
   readonly concurrency: number;
@@ -234,6 +244,19 @@ export const PROXY_SETTINGS = Object.freeze([
     description: "How long connections of a removed or changed listener (or filter chain) may go on before they are closed (Istio's drainDuration).",
     parse: duration,
   }),
+  declare({
+    key: 'caAddress',
+    flag: 'ca-address',
+    valueName: '<host:port>',
+    env: ['WEFT_PROXY_CA_ADDRESS', 'CA_ADDR'],
+    default: '',
+    description: "weftd's CA (TLS gRPC, Istio's CreateCertificate; weftd --ca-port): the agent gets the workload certificate there and renews it at half its lifetime. Unset: no certificate, so mTLS connections fail (UF).",
+    parse: (raw: string) => (raw === '' ? ok('') : hostPort(raw)),
+  }),
+  declare({ key: 'caRootCert', flag: 'ca-root-cert', valueName: '<file>', env: ['WEFT_PROXY_CA_ROOT_CERT'], default: '', description: "PEM trust anchor of the CA's TLS certificate (weftd's <ca-dir>/root-cert.pem); also the mesh roots (ROOTCA) until the CA's chain names its own.", parse: anyText }),
+  declare({ key: 'tokenFile', flag: 'token-file', valueName: '<file>', env: ['WEFT_PROXY_TOKEN_FILE'], default: '', description: 'File with the bearer token that authenticates this workload to the CA (weftctl up issues one per workload); read for every request, so a rotated token is picked up. Renewals authenticate with the current certificate when there is none.', parse: anyText }),
+  declare({ key: 'trustDomain', flag: 'trust-domain', valueName: '<domain>', env: ['WEFT_PROXY_TRUST_DOMAIN', 'TRUST_DOMAIN'], default: 'cluster.local', description: 'SPIFFE trust domain of the workload identity spiffe://<domain>/ns/<namespace>/sa/<service account>.', parse: anyText }),
+  declare({ key: 'workloadCertTtlMs', flag: 'workload-cert-ttl', valueName: '<duration>', env: ['WEFT_PROXY_WORKLOAD_CERT_TTL', 'SECRET_TTL'], default: '24h', description: "Lifetime asked for the workload certificate (Istio's SECRET_TTL); the CA may cap it. Rotated at half its lifetime.", parse: duration }),
   declare({ key: 'logLevel', flag: 'log-level', valueName: '<level>', env: ['WEFT_PROXY_LOG_LEVEL'], default: 'info', description: `Lowest level logged, Envoy's names: ${LOG_LEVELS.join(', ')}. Changed at run time with POST /logging?level=.`, parse: oneOf(LOG_LEVELS) }),
   declare({
     key: 'concurrency',

@@ -1,13 +1,14 @@
 // The HTTP connection manager network filter for sidecar and gateway listeners (Istio buildHTTPConnectionManager):
-// routes from RDS (outbound) or inline (inbound), and the HTTP filter chain fault → cors → router,
-// the two per-route filters every VirtualService route may configure.
+// routes from RDS (outbound) or inline (inbound), and the HTTP filter chain [rbac →] fault → cors →
+// router: authorization first (inbound and gateways), then the two per-route filters every
+// VirtualService route may configure.
 
 import { TYPE_URL } from '@weft/shared/xds';
 import type { EnvoyNetworkFilter } from './filter-tcp-proxy.js';
 
 /** The HTTP filters a sidecar HCM runs, in order. Fault and CORS are empty here and configured per
- *  route (typed_per_filter_config); the router must be last. Authorization (RBAC) and telemetry
- *  filters are inserted before fault by later milestones. */
+ *  route (typed_per_filter_config); the router must be last. Authorization (RBAC) filters go in front
+ *  of them through {@link HcmOptions.authzFilters}; this constant is shared and never changes. */
 export const SIDECAR_HTTP_FILTERS: readonly Record<string, unknown>[] = Object.freeze([
   { name: 'envoy.filters.http.fault', typed_config: { '@type': TYPE_URL.FAULT } },
   { name: 'envoy.filters.http.cors', typed_config: { '@type': TYPE_URL.CORS } },
@@ -27,6 +28,10 @@ export interface HcmOptions {
   readonly direction: 'outbound' | 'inbound' | 'gateway';
   /** Accept HTTP/2 explicitly (inbound ports declared HTTP2 / gRPC). */
   readonly http2?: boolean;
+  /** RBAC HTTP filters (envoy.filters.http.rbac) of the workload's AuthorizationPolicies, run before
+   *  fault, CORS and the router, in this order (Istio puts authorization first). Inbound and gateway
+   *  HCMs only; absent or empty: no authorization. */
+  readonly authzFilters?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /**
@@ -53,7 +58,7 @@ export function httpConnectionManager(opts: HcmOptions): EnvoyNetworkFilter {
       stat_prefix: opts.statPrefix,
       codec_type: 'AUTO',
       ...routes,
-      http_filters: SIDECAR_HTTP_FILTERS,
+      http_filters: opts.authzFilters?.length ? [...opts.authzFilters, ...SIDECAR_HTTP_FILTERS] : SIDECAR_HTTP_FILTERS,
       use_remote_address: { value: opts.direction === 'gateway' },
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       stream_idle_timeout: { seconds: '0' },

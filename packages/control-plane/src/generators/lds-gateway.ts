@@ -1,6 +1,7 @@
 // LDS for gateways (router proxies; Istio buildGatewayListeners): one listener per server port and bind
 // address, bound to it. Plaintext HTTP servers share one HCM chain reading RDS `http.<port>`; each
 // HTTPS server terminating TLS gets a chain matched by SNI with its own certificate and route name.
+// Every HCM runs the gateway workload's RBAC filters first (AuthorizationPolicies selecting it).
 
 import { TYPE_URL } from '@weft/shared/xds';
 import { gatewayPlanFor, type GatewayListenerPlan, type GatewayTlsServer } from '../snapshot/lookup-gateways.js';
@@ -8,6 +9,7 @@ import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import type { ProxyView } from '../snapshot/proxy-view.js';
 import { httpConnectionManager } from './filter-http-connection-manager.js';
 import { TLS_INSPECTOR_FILTER } from './filter-listener.js';
+import { workloadRbacFilters } from './filter-rbac.js';
 import type { EnvoyResource } from './types.js';
 
 /** ServerTLSSettings.TLSProtocol → envoy TlsParameters.TlsProtocol. */
@@ -56,16 +58,18 @@ export function downstreamTlsSocket(server: GatewayTlsServer): Record<string, un
   };
 }
 
-function toListener(l: GatewayListenerPlan): EnvoyResource {
+/** `authzFilters`: the gateway workload's RBAC HTTP filters. Gateways have HTTP chains only (TLS
+ *  passthrough and TCP servers are not generated), so no RBAC network filter is needed yet. */
+function toListener(l: GatewayListenerPlan, authzFilters: readonly Readonly<Record<string, unknown>>[]): EnvoyResource {
   const name = `${l.bind}_${l.port}`;
   const statPrefix = `outbound_${name}`;
   const chains: Record<string, unknown>[] = [];
-  if (l.http) chains.push({ filters: [httpConnectionManager({ statPrefix, routes: { rds: l.http.routeName }, direction: 'gateway' })] });
+  if (l.http) chains.push({ filters: [httpConnectionManager({ statPrefix, routes: { rds: l.http.routeName }, direction: 'gateway', authzFilters })] });
   for (const s of l.https) {
     chains.push({
       ...(s.sniHosts.length > 0 ? { filter_chain_match: { server_names: s.sniHosts } } : {}),
       transport_socket: downstreamTlsSocket(s),
-      filters: [httpConnectionManager({ statPrefix, routes: { rds: s.routeName }, direction: 'gateway' })],
+      filters: [httpConnectionManager({ statPrefix, routes: { rds: s.routeName }, direction: 'gateway', authzFilters })],
     });
   }
   return {
@@ -83,8 +87,11 @@ function toListener(l: GatewayListenerPlan): EnvoyResource {
  * (gatewayPlanFor), named `<bind>_<port>` (`0.0.0.0_8080`), bound to that address (Istio's gateway
  * listeners really bind, unlike a sidecar's). No Gateway selecting the proxy: no listeners. Servers
  * dropped by the plan (see gatewayWarningsFor) get no chain; a listener whose servers were all dropped
- * does not exist. Pure apart from the credential files the plan checks.
+ * does not exist. Every HCM starts with the RBAC filters of the AuthorizationPolicies selecting the
+ * gateway's workload (its namespace and labels, and the root namespace). Pure apart from the
+ * credential files the plan checks.
  */
 export function generateGatewayListeners(snapshot: MeshSnapshot, proxy: ProxyView): EnvoyResource[] {
-  return gatewayPlanFor(snapshot, proxy).listeners.map(toListener);
+  const authz = workloadRbacFilters(snapshot, proxy).http;
+  return gatewayPlanFor(snapshot, proxy).listeners.map((l) => toListener(l, authz));
 }

@@ -18,6 +18,7 @@ import { BLACKHOLE_CLUSTER } from './cluster-names.js';
 import { allowAnyCluster } from './rds-catch-all.js';
 import { rdsVirtualServices } from './rds-inputs.js';
 import { generateGatewayListeners } from './lds-gateway.js';
+import { workloadRbacFilters } from './filter-rbac.js';
 import type { EnvoyResource } from './types.js';
 
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
@@ -77,8 +78,9 @@ function sourceIpHasher(snapshot: MeshSnapshot, proxy: ProxyView, serviceOf: (h:
 
 /**
  * The listeners of a sidecar: outbound listeners (buildOutboundListeners), virtualOutbound,
- * virtualInbound, then inbound listeners bound to their own port. Routers get their Gateways' listeners
- * (generateGatewayListeners).
+ * virtualInbound, then inbound listeners bound to their own port; inbound chains carry the RBAC filters
+ * of the AuthorizationPolicies selecting the proxy (workloadRbacFilters). Routers get their Gateways'
+ * listeners (generateGatewayListeners).
  *
  * How a proxy uses them. Capture mode (Istio's default, iptables): only virtualOutbound (15001) and
  * virtualInbound (15006) open sockets; every other listener has `bind_to_port: false` and is only a
@@ -111,9 +113,11 @@ export function generateListeners(snapshot: MeshSnapshot, proxy: ProxyView, scop
     interceptionNone: none,
   });
   const inbound = inboundPorts(snapshot, proxy, scope);
+  // Authorization guards the workload: inbound chains only, never outbound ones (Istio).
+  const authz = workloadRbacFilters(snapshot, proxy);
   return [
     ...outbound,
-    ...(none ? [] : [virtualOutboundListener(catchAllCluster), virtualInboundListener(inbound)]),
-    ...inbound.filter((p) => p.bindToPort).map(boundInboundListener),
+    ...(none ? [] : [virtualOutboundListener(catchAllCluster), virtualInboundListener(inbound, authz)]),
+    ...inbound.filter((p) => p.bindToPort).map((p) => boundInboundListener(p, authz)),
   ];
 }

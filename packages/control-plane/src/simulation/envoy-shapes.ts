@@ -254,6 +254,7 @@ export interface HttpConnectionManager {
   readonly scoped_routes?: object;
   readonly http_filters?: readonly { readonly name?: string; readonly typed_config?: TypedConfig; readonly disabled?: boolean }[];
   readonly normalize_path?: Wrapped<boolean> | boolean;
+  readonly use_remote_address?: Wrapped<boolean> | boolean;
   readonly merge_slashes?: boolean;
   readonly strip_matching_host_port?: boolean;
   readonly strip_any_host_port?: boolean;

@@ -39,6 +39,9 @@ export interface SimulationRequest {
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly sourceAddress?: string;
   readonly sourcePort?: number;
+  /** With `tls: 'mtls'`: the URI SAN of the client certificate (`spiffe://cluster.local/ns/a/sa/b`),
+   *  for RBAC `authenticated` principals. */
+  readonly peerPrincipal?: string;
   /** The port the capture listener is bound to (default 15001 outbound, 15006 inbound). */
   readonly capturePort?: number;
 }
@@ -59,6 +62,7 @@ export interface NormalizedRequest {
   readonly headers: ReadonlyMap<string, string>;
   readonly sourceAddress: string;
   readonly sourcePort: number;
+  readonly peerPrincipal?: string;
   readonly capturePort: number;
 }
 
@@ -140,6 +144,7 @@ export function normalizeRequest(req: SimulationRequest): NormalizedRequest {
     headers,
     sourceAddress: req.sourceAddress ?? DEFAULT_SOURCE_ADDRESS,
     sourcePort: req.sourcePort ?? 40000,
+    ...(req.peerPrincipal !== undefined ? { peerPrincipal: req.peerPrincipal } : {}),
     capturePort: req.capturePort ?? (mode === 'inbound' ? 15006 : 15001),
   };
 }

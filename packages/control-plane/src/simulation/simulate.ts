@@ -17,6 +17,7 @@ import { preprocessHost, preprocessPath } from './hcm-request.js';
 import { parseQuery } from './header-match.js';
 import { inspectConnection, type ConnectionView } from './listener-filters.js';
 import { selectListener } from './listener-match.js';
+import { evaluateRbacFilters, HTTP_RBAC, NETWORK_RBAC, remoteAddressOf, type RbacInput } from './rbac-filter.js';
 import { normalizeRequest, type NormalizedRequest, type SimulationRequest } from './request.js';
 import { redirectLocation, resolveRouteAction, type RouteOutcome, type WeightedClusterResult } from './route-action.js';
 import { matchRoute, UnsupportedEnvoyConfig } from './route-match.js';
@@ -30,6 +31,8 @@ import { matchVirtualHost } from './virtual-host-match.js';
  *  - `tls-error`: plaintext to a TLS-terminating chain, or TLS without the client certificate it requires;
  *  - `protocol-error`: TLS or opaque TCP bytes reaching an HTTP connection manager, or a codec mismatch;
  *  - `no-network-filter`: the chain has neither an HTTP connection manager nor a tcp_proxy;
+ *  - `rbac-denied`: an RBAC filter refuses the request (HTTP filter: 403 `RBAC: access denied`) or the
+ *    connection (network filter: closed), see `rbacPolicy`;
  *  - `no-route-config`: the HCM names an RDS route configuration the config does not contain;
  *  - `no-virtual-host` / `no-route`: Envoy answers 404 with response flag NR;
  *  - `no-cluster`: the route (or tcp_proxy) names a cluster missing from `config.clusters` (503 NC);
@@ -42,6 +45,7 @@ export type SimulationFailure =
   | 'tls-error'
   | 'protocol-error'
   | 'no-network-filter'
+  | 'rbac-denied'
   | 'no-route-config'
   | 'no-virtual-host'
   | 'no-route'
@@ -81,8 +85,11 @@ export interface SimulationResult extends Partial<RouteOutcome> {
   readonly detail?: string;
   /** The HTTP status Envoy would answer with, when it answers locally (404 NR, 503 NC, redirect, direct response). */
   readonly status?: number;
-  /** Envoy's response flag for local failures (`NR`, `NC`). */
+  /** Envoy's response flag for local failures (`NR`, `NC`); Envoy sets none for an RBAC denial. */
   readonly responseFlag?: string;
+  /** RBAC denial: the policy that decided (`none` when an ALLOW filter matched no policy), as Envoy's
+   *  response code details `rbac_access_denied_matched_policy[<policy>]` say. */
+  readonly rbacPolicy?: string;
   /** Things the simulator approximated (runtime_fraction ignored, SNI invisible without a TLS inspector...). */
   readonly notes: readonly string[];
 }
@@ -100,7 +107,7 @@ function nameOf(r: object): string | undefined {
 type Draft = { -readonly [K in keyof SimulationResult]: SimulationResult[K] } & { notes: string[] };
 
 function fail(r: Draft, failure: SimulationFailure, detail: string, status?: { status: number; flag: string }): SimulationResult {
-  return { ...r, failure, detail, ...(status ? { status: status.status, responseFlag: status.flag } : {}) };
+  return { ...r, failure, detail, ...(status ? { status: status.status, ...(status.flag ? { responseFlag: status.flag } : {}) } : {}) };
 }
 
 function tlsProblem(chain: FilterChain, req: NormalizedRequest): string | undefined {
@@ -138,6 +145,19 @@ function simulateTcp(r: Draft, tcp: TcpProxy, known: ReadonlySet<string> | undef
   return r;
 }
 
+/** The connection attributes RBAC reads (the peer, the original destination, SNI, TLS). */
+function rbacConnection(req: NormalizedRequest, conn: ConnectionView | undefined): RbacInput {
+  return {
+    sourceAddress: req.sourceAddress,
+    remoteAddress: req.sourceAddress,
+    destinationAddress: conn?.destinationAddress ?? req.address,
+    destinationPort: conn?.destinationPort ?? req.port,
+    serverName: req.tls === 'plaintext' ? '' : req.sni,
+    tls: req.tls !== 'plaintext',
+    ...(req.tls === 'mtls' && req.peerPrincipal !== undefined ? { peerPrincipal: req.peerPrincipal } : {}),
+  };
+}
+
 function simulateHttp(r: Draft, hcm: HttpConnectionManager, config: EnvoyConfig, req: NormalizedRequest, known: ReadonlySet<string> | undefined): SimulationResult {
   r.networkFilter = 'http_connection_manager';
   if (req.protocol === 'tcp') return fail(r, 'protocol-error', 'opaque TCP bytes reached an HTTP connection manager');
@@ -163,6 +183,18 @@ function simulateHttp(r: Draft, hcm: HttpConnectionManager, config: EnvoyConfig,
   const headers = new Map(req.headers);
   headers.set(':authority', host);
   headers.set(':path', path);
+
+  // HTTP filters run in order before the router: RBAC, when present, first decides (Envoy answers a
+  // denial itself; routing never happens).
+  const rbac = (hcm.http_filters ?? []).filter((f) => f.disabled !== true && isFilter(f, HTTP_RBAC.name, HTTP_RBAC.message)).map((f) => f.typed_config ?? {});
+  if (rbac.length > 0) {
+    const base = rbacConnection(req, r.connection);
+    const verdict = evaluateRbacFilters(rbac, { ...base, headers, remoteAddress: remoteAddressOf(headers, req.sourceAddress, unwrap(hcm.use_remote_address) === true) });
+    if (!verdict.allowed) {
+      r.rbacPolicy = verdict.policy ?? 'none';
+      return fail(r, 'rbac-denied', `RBAC filter #${verdict.filterIndex ?? 0} denies ${req.method} ${path} (policy ${r.rbacPolicy}): 403 RBAC: access denied`, { status: 403, flag: '' });
+    }
+  }
 
   const vhm = matchVirtualHost(rc, host);
   if (!vhm) return fail(r, 'no-virtual-host', `no virtual host of ${r.routeConfig} has a domain matching ${JSON.stringify(host)}`, { status: 404, flag: 'NR' });
@@ -209,6 +241,15 @@ function simulateChain(r: Draft, chain: FilterChain, config: EnvoyConfig, req: N
   if (tls) return fail(r, 'tls-error', tls);
   const known = config.clusters ? new Set(config.clusters.flatMap((c) => nameOf(c) ?? [])) : undefined;
   for (const filter of chain.filters ?? []) {
+    // Network RBAC filters run on the connection before the terminal filter; a denial closes it.
+    if (isFilter(filter, NETWORK_RBAC.name, NETWORK_RBAC.message)) {
+      const verdict = evaluateRbacFilters([filter.typed_config ?? {}], rbacConnection(req, r.connection));
+      if (!verdict.allowed) {
+        r.rbacPolicy = verdict.policy ?? 'none';
+        return fail(r, 'rbac-denied', `RBAC network filter denies the connection (policy ${r.rbacPolicy}): closed`);
+      }
+      continue;
+    }
     if (isFilter(filter, HCM.name, HCM.message)) {
       // Without a transport socket the HCM's codec reads the TLS handshake as garbage.
       if (!chain.transport_socket && req.tls !== 'plaintext') return fail({ ...r, networkFilter: 'http_connection_manager' }, 'protocol-error', 'TLS reached an HTTP connection manager that does not terminate it');

@@ -4,6 +4,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { parseCertificatePem, splitPemCertificates, subjectAltNamesOf } from '@weft/shared/ca';
+import { ROOT_CA_SECRET, WORKLOAD_CERT_SECRET, workloadSecrets } from '../security/secret-store.js';
 import { RE2JS } from 're2js';
 import type { ServerState } from '../lifecycle/server-state.js';
 import type { ListenerBinding } from '../listeners/listener-manager.js';
@@ -48,6 +50,30 @@ export function prometheusStats(ctx: Pick<AdminContext, 'xdsStats' | 'snapshot' 
   return { status: 200, body: (ctx.istioMetrics?.() ?? '') + envoy, contentType: 'text/plain; version=0.0.4' };
 }
 
+/** Envoy's /certs: the workload certificate chain and the roots it trusts, per certificate its serial,
+ *  SANs and validity (the agent's secrets; there is one context here, not one per cluster). */
+function certsView(): unknown[] {
+  const describe = (pem: string | undefined, path: string): unknown[] =>
+    splitPemCertificates(pem ?? '').flatMap((p) => {
+      const cert = parseCertificatePem(p);
+      if (!cert) return [];
+      const expires = Date.parse(cert.validTo);
+      return [
+        {
+          path,
+          serial_number: cert.serialNumber.toLowerCase(),
+          subject_alt_names: subjectAltNamesOf(cert).map((s) => (s.type === 'URI' ? { uri: s.value } : s.type === 'DNS' ? { dns: s.value } : { ip_address: s.value })),
+          days_until_expiration: String(Math.max(0, Math.floor((expires - Date.now()) / 86_400_000))),
+          valid_from: new Date(Date.parse(cert.validFrom)).toISOString(),
+          expiration_time: new Date(expires).toISOString(),
+        },
+      ];
+    });
+  const own = workloadSecrets.certificate();
+  if (own === undefined && workloadSecrets.roots() === undefined) return [];
+  return [{ ca_cert: describe(workloadSecrets.roots(), `<sds:${ROOT_CA_SECRET}>`), cert_chain: describe(own?.certChainPem, `<sds:${WORKLOAD_CERT_SECRET}>`) }];
+}
+
 /** Envoy's /memory keys (as strings of bytes, as Envoy prints its uint64s) from Node's figures: the
  *  V8 heap stands for tcmalloc's heap; RSS for total_physical_bytes. Per-space V8 figures follow. */
 function memoryStats(): Record<string, unknown> {
@@ -83,6 +109,11 @@ function statsFilter(query: URLSearchParams): { keep: (name: string) => boolean 
 
 const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   '/help': { help: 'print out list of admin commands', mutates: false, handle: () => ({ status: 200, body: helpText() }) },
+  '/certs': {
+    help: 'print certs on machine',
+    mutates: false,
+    handle: () => json({ certificates: certsView() }),
+  },
   '/memory': {
     help: 'print current allocation/heap usage (bytes)',
     mutates: false,

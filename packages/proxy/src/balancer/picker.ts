@@ -34,6 +34,9 @@ export interface Endpoint {
   readonly hostname?: string;
   /** Live per-host stats (compiled endpoints always have them). */
   readonly stats?: HostStats;
+  /** Its `envoy.transport_socket_match` metadata (which of the cluster's transport_socket_matches
+   *  applies, e.g. `{ tlsMode: 'istio' }` for a workload with a sidecar); absent when none. */
+  readonly transportMatch?: Readonly<Record<string, unknown>>;
   /** Requests in flight to this endpoint. */
   active: number;
 }

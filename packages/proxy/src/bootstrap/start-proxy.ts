@@ -3,6 +3,7 @@
 // every accepted snapshot) → explicit outbound listener (:15001, sidecar mode) → sockets for the LDS
 // listeners (re-planned on every snapshot). Returns a handle to stop it.
 
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { startAdminServer } from '../admin/admin-server.js';
 import { startHealthServer } from '../admin/health-server.js';
@@ -16,7 +17,7 @@ import { ServerLifecycle } from '../lifecycle/server-state.js';
 import { appSockets } from '../listeners/app-address.js';
 import { ListenerManager } from '../listeners/listener-manager.js';
 import { planListenerBindings, socketKey, type ListenerPlan } from '../listeners/listener-plan.js';
-import { createLogRegistry, type LogRegistry } from '../log/logger.js';
+import { createLogRegistry, type Logger, type LogRegistry } from '../log/logger.js';
 import { createHttpConnectionHandler } from '../outbound/http-connection.js';
 import { startOutboundListener } from '../outbound/outbound-listener.js';
 import type { RequestOutcome } from '../outbound/request-outcome.js';
@@ -26,6 +27,8 @@ import { AdsClient } from '../xds-client/ads-client.js';
 import type { BackoffOptions } from '../xds-client/backoff.js';
 import type { ListenerShape } from '../xds-client/envoy-shapes.js';
 import type { XdsSnapshot } from '../xds-client/resource-store.js';
+import { startCaAgent, type CaAgent } from '../security/ca-agent.js';
+import { workloadSecrets } from '../security/secret-store.js';
 import { IstioMetrics } from '../telemetry/istio-metrics.js';
 import { encodePeerHeaders, workloadInfoFromMetadata } from '../telemetry/workload-info.js';
 import { buildXdsNode, type XdsNode } from './xds-node.js';
@@ -39,6 +42,8 @@ export interface ProxyHandle {
   readonly statsPort: number;
   /** Istio's request metrics, counted for every HTTP request the proxy serves. */
   readonly metrics: IstioMetrics;
+  /** The agent keeping the workload certificate (undefined without --ca-address). */
+  readonly agent: CaAgent | undefined;
   /** Bound port of the outbound listener; undefined in router mode (no sidecar listener). */
   readonly outboundPort: number | undefined;
   /** Upstream connection pools of the outbound listener, one per endpoint in use. */
@@ -96,6 +101,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       }
     : (o: RequestOutcome): void => metrics.recordRequest(o);
   const peerHeaders = encodePeerHeaders(node.id, node.metadata);
+  const agent = startAgent(config, logs.get('main'));
   const xds = new AdsClient({ address: config.discoveryAddress, node, logger: logs.get('config'), backoff: options.backoff });
   const onUpdate = (): void => {
     const { cluster, listener } = xds.stats().updates;
@@ -130,6 +136,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const close = (): Promise<void> => {
     closing ??= (async () => {
       lifecycle.advance('DRAINING');
+      agent?.close();
       await xds.close();
       await Promise.all([...servers.map((s) => s.close()), listeners?.close()]);
       if (ownPools) await pools?.close();
@@ -190,7 +197,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       drainMs: config.drainDurationMs,
       config: () => compiled,
       onTcpOutcome: options.onTcpOutcome,
-      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, onOutcome, peerHeaders }),
+      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, rbac: o.rbac, onOutcome, peerHeaders }),
     });
     lifecycle.advance('INITIALIZING');
     xds.start();
@@ -201,6 +208,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       healthPort: health.port,
       statsPort: stats.port,
       metrics,
+      agent,
       outboundPort: outbound?.port,
       outboundPools: outbound?.pools,
       listeners,
@@ -215,4 +223,26 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     await close();
     throw e;
   }
+}
+
+/** The CA agent when a CA is configured: it fills the process's secret store (`default`, `ROOTCA`).
+ *  Throws for a CA address without a readable trust anchor (a deployment mistake, reported at start). */
+function startAgent(config: ProxyConfig, logger: Logger): CaAgent | undefined {
+  if (config.caAddress === '') return undefined;
+  if (config.caRootCert === '') throw new Error('--ca-address needs --ca-root-cert (the CA\'s trust anchor, weftd\'s <ca-dir>/root-cert.pem)');
+  let rootCertPem: string;
+  try {
+    rootCertPem = readFileSync(config.caRootCert, 'utf8');
+  } catch (e) {
+    throw new Error(`--ca-root-cert ${config.caRootCert}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return startCaAgent({
+    address: config.caAddress,
+    rootCertPem,
+    tokenFile: config.tokenFile,
+    identity: { trustDomain: config.trustDomain, namespace: config.namespace, serviceAccount: config.serviceAccount },
+    ttlMs: config.workloadCertTtlMs,
+    store: workloadSecrets,
+    logger,
+  });
 }

@@ -19,6 +19,9 @@ import { createHostStats, type HostStats } from '../cluster/host-stats.js';
 import { outlierConfig } from '../cluster/outlier-config.js';
 import type { ClusterLoadAssignmentShape, ClusterShape } from '../xds-client/envoy-shapes.js';
 import { durationMs } from './duration.js';
+import { structToPlain, type StructMessage } from '@weft/shared/xds';
+import type { TransportSocketShape } from '../tls/downstream-tls.js';
+import { loadUpstreamTls, type UpstreamTls } from '../tls/upstream-tls.js';
 
 /**
  * A cluster ready to serve. The request path uses it like this (HTTP; one request, one or more tries):
@@ -55,6 +58,9 @@ export interface CompiledCluster {
   /** How upstream HTTP connections are made (HTTP/1.1 or HTTP/2, idle timeout, limits), from the
    *  cluster's HttpProtocolOptions. */
   readonly upstreamHttp: UpstreamHttpOptions;
+  /** TLS for connections to an endpoint (the first of transport_socket_matches its metadata matches,
+   *  else transport_socket); undefined when the cluster has no TLS at all (every endpoint plaintext). */
+  readonly tlsFor: ((endpoint: Endpoint) => UpstreamTls | undefined) | undefined;
   /** Shared by every compiled version of this cluster name; thresholds from the newest. */
   readonly breaker: CircuitBreaker;
   /** Present when the cluster has outlier_detection. Fed by endTry: do not also call report. */
@@ -124,6 +130,7 @@ export function endpointsOf(cla: ClusterLoadAssignmentShape | undefined, state?:
             localityWeight,
             edsHealth: health,
             ...(lb.endpoint?.hostname ? { hostname: lb.endpoint.hostname } : {}),
+            ...transportMatchOf(lb),
           },
           stats,
         ),
@@ -131,6 +138,37 @@ export function endpointsOf(cla: ClusterLoadAssignmentShape | undefined, state?:
     }
   }
   return out;
+}
+
+/** An endpoint's `envoy.transport_socket_match` filter metadata, as a plain object. */
+function transportMatchOf(lb: unknown): { transportMatch?: Readonly<Record<string, unknown>> } {
+  const m = (lb as { metadata?: { filter_metadata?: Record<string, unknown> } }).metadata?.filter_metadata?.['envoy.transport_socket_match'];
+  if (m === null || typeof m !== 'object') return {};
+  const plain = 'fields' in m ? structToPlain(m as StructMessage) : (m as Record<string, unknown>);
+  return { transportMatch: Object.freeze(plain) };
+}
+
+/** Envoy's transport socket choice: the first match whose every field equals the endpoint's metadata
+ *  (an empty match takes every endpoint), else the cluster's transport_socket. */
+function compileTls(cluster: ClusterShape): CompiledCluster['tlsFor'] {
+  const shape = cluster as { transport_socket?: TransportSocketShape; transport_socket_matches?: readonly { match?: unknown; transport_socket?: TransportSocketShape }[] };
+  const tlsOf = (ts: TransportSocketShape | undefined): UpstreamTls | undefined => {
+    const r = loadUpstreamTls(ts);
+    return r.ok ? r.tls : undefined; // refused configs never get here (validate-cluster.ts NACKs them)
+  };
+  const fallback = tlsOf(shape.transport_socket);
+  const matches = (shape.transport_socket_matches ?? []).map((m) => {
+    const raw = m.match as StructMessage | Record<string, unknown> | undefined;
+    const match = raw && typeof raw === 'object' && 'fields' in raw ? structToPlain(raw as StructMessage) : ((raw ?? {}) as Record<string, unknown>);
+    return { match: Object.entries(match), tls: tlsOf(m.transport_socket) };
+  });
+  if (matches.length === 0) return fallback === undefined ? undefined : () => fallback;
+  if (matches.every((m) => m.tls === undefined) && fallback === undefined) return undefined;
+  return (endpoint) => {
+    const meta = endpoint.transportMatch;
+    for (const m of matches) if (m.match.every(([k, v]) => meta !== undefined && meta[k] === v)) return m.tls;
+    return fallback;
+  };
 }
 
 const LIST_POLICIES = new Set<string>(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV']);
@@ -194,6 +232,7 @@ export function compileCluster(cluster: ClusterShape, assignments: ReadonlyMap<s
     picker,
     connectTimeoutMs: durationMs(shape.connect_timeout) ?? 5000,
     upstreamHttp: upstreamHttpOptionsOf(shape),
+    tlsFor: compileTls(cluster),
     breaker: state.breaker,
     outlier,
     beginTry(endpoint: Endpoint): void {

@@ -17,7 +17,9 @@ export type LocalReplyReason =
   | 'direct-response'
   | 'redirect'
   /** The CORS filter answers a preflight itself. */
-  | 'cors-preflight';
+  | 'cors-preflight'
+  /** An RBAC HTTP filter (AuthorizationPolicy) denied the request. */
+  | 'rbac-denied';
 
 /** What the table says for one reason; `status` is a default the caller may override (fault abort,
  *  direct response and redirect carry their configured status). */
@@ -50,6 +52,9 @@ export const RESCUE: Readonly<Record<LocalReplyReason, RescueEntry>> = Object.fr
   'direct-response': { status: 200, flag: '', body: '' },
   'redirect': { status: 301, flag: '', body: '' },
   'cors-preflight': { status: 200, flag: '', body: '' },
+  // Envoy's RBAC filter: a 403 with this body and no response flag (its response code details say
+  // `rbac_access_denied_matched_policy[<policy>]`; Envoy has no RBAC flag, UAEX is ext_authz's).
+  'rbac-denied': { status: 403, flag: '', body: 'RBAC: access denied' },
 });
 
 /** The flag Envoy adds when a request was delayed by the fault filter. */

@@ -67,6 +67,9 @@ export interface DownstreamRequest {
   readonly bytesReceived: number;
   /** Response bytes sent so far, head and body (`response.total_size`, for istio_response_bytes). */
   readonly bytesSent: number;
+  /** The client's SPIFFE identity when the connection is mutual TLS (its verified certificate's URI
+   *  SAN); undefined for plaintext or a client without a certificate. */
+  readonly peerPrincipal: string | undefined;
 
   /** Sets the listener for drain and abort events (once, before writing). When the client is already
    *  gone, `onAbort` is called at once. */

@@ -1,7 +1,8 @@
-// The request path between a protocol adapter and the upstreams, for any downstream protocol: picks
-// the route configuration (a listener's RDS name, or the port of the request's authority for the
-// explicit proxy), the virtual host and route, applies the route's fault, then answers directly,
-// redirects or forwards (forward-request.ts). Every request ends with one RequestOutcome.
+// The request path between a protocol adapter and the upstreams, for any downstream protocol: runs the
+// listener's RBAC filters (when it has any), picks the route configuration (a listener's RDS name, or
+// the port of the request's authority for the explicit proxy), the virtual host and route, applies the
+// route's fault, then answers directly, redirects or forwards (forward-request.ts). Every request ends
+// with one RequestOutcome.
 
 import type { CompiledConfig } from '../compile/compile-config.js';
 import type { CompiledRoute } from '../compile/compile-route-config.js';
@@ -16,7 +17,10 @@ import { corsDecision } from './cors.js';
 import { sendLocalReply } from './local-reply.js';
 import type { UpstreamConnectors } from './upstream-exchange.js';
 import { isGrpcRequest } from '../http2/grpc-local-reply.js';
+import type { RbacConnection } from '../listeners/rbac-connection.js';
 import type { PeerHeaders } from '../telemetry/workload-info.js';
+import { evaluateHttpRbac } from './rbac-request.js';
+import type { RbacEngine } from '../rbac/index.js';
 
 /** What the request path needs. */
 export interface RequestHandlerOptions {
@@ -38,6 +42,12 @@ export interface RequestHandlerOptions {
   /** This proxy's peer metadata headers (Istio's metadata exchange): sent with requests to mesh
    *  services (outbound) and with responses (inbound); a peer's are read and removed. Unset: no exchange. */
   readonly peerHeaders?: PeerHeaders;
+  /** The HCM's RBAC HTTP filters, in order (non-empty, or absent). They run first, as the first
+   *  http_filters entries do in Envoy: before CORS, fault and the router (route selection included). */
+  readonly rbac?: readonly RbacEngine[];
+  /** The HCM's use_remote_address: RBAC's remote_ip is then the peer, else the last x-forwarded-for
+   *  address (Envoy with xff_num_trusted_hops 0). */
+  readonly useRemoteAddress?: boolean;
 }
 
 /** The route configuration name for an authority's port: the digits after the last colon (not inside
@@ -58,9 +68,12 @@ export function routeConfigNameFor(authority: string, scheme: string): string {
   return scheme === 'https' ? '443' : '80';
 }
 
-/** Creates the request path for one listener; the returned function serves one request. */
-export function createRequestHandler(options: RequestHandlerOptions): (req: DownstreamRequest) => void {
+/** Creates the request path for one listener; the returned function serves one request, `connection`
+ *  being what RBAC reads about its connection (listeners with RBAC filters pass it). */
+export function createRequestHandler(options: RequestHandlerOptions): (req: DownstreamRequest, connection?: RbacConnection) => void {
   const { random, connectors, onOutcome, peerHeaders } = options;
+  const rbac = options.rbac !== undefined && options.rbac.length > 0 ? options.rbac : undefined;
+  const useRemoteAddress = options.useRemoteAddress === true;
   const upgrades = new Set(options.upgradeTypes ?? ['websocket']);
 
   function forward(req: DownstreamRequest, routeRequest: RouteRequest, route: CompiledRoute, action: ForwardAction, config: CompiledConfig, outcome: OutcomeBuilder, done: (status: number) => void, corsHeaders: HeaderBag | undefined): void {
@@ -89,10 +102,16 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Down
     }
   }
 
-  return (req) => {
+  return (req, connection) => {
     const outcome = new OutcomeBuilder(options.direction, onOutcome !== undefined);
     const done = onOutcome ? (status: number) => onOutcome(outcome.finish(status, req)) : noop;
     if (isGrpcRequest(req.headers)) outcome.protocol = 'grpc';
+    // The one check a listener without RBAC filters pays.
+    if (rbac !== undefined) {
+      const verdict = evaluateHttpRbac(rbac, req, connection, useRemoteAddress);
+      if (verdict.shadow !== undefined) outcome.rbacShadow = verdict.shadow;
+      if (!verdict.allowed) return done(sendLocalReply(req, outcome, 'rbac-denied'));
+    }
     const config = options.config();
     const routeConfig = config.routeConfigs.get(options.routeConfigName ?? routeConfigNameFor(req.authority, req.scheme));
     if (!routeConfig) return done(sendLocalReply(req, outcome, 'no-route'));

@@ -122,9 +122,11 @@ export class Http1ClientConnection implements Http1ReaderOwner {
     readonly socket: Socket,
     private readonly owner: ClientConnectionOwner,
     connectTimeoutMs: number,
+    /** When the connection is usable: 'connect', or 'secureConnect' for TLS (handshake done). */
+    readyEvent: 'connect' | 'secureConnect' = 'connect',
   ) {
     if (connectTimeoutMs > 0) this.#connectTimer = setTimeout(() => socket.destroy(), connectTimeoutMs);
-    socket.once('connect', () => {
+    socket.once(readyEvent, () => {
       clearTimeout(this.#connectTimer);
       this.isConnected = true;
       owner.connected(this);

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import type { Endpoint } from '../balancer/picker.js';
 import type { CircuitBreaker } from '../cluster/cluster-state.js';
 import type { UpstreamConnector, UpstreamExchange, UpstreamRequestHead, UpstreamResponseHandler } from '../http/upstream-exchange.js';
+import type { UpstreamTls } from '../tls/upstream-tls.js';
 import { Http1ClientConnection, Http1ClientExchange, type ClientConnectionOwner } from './http1-client-connection.js';
 
 /** Settings of one pool. */
@@ -25,6 +26,8 @@ export interface Http1PoolOptions {
   readonly breaker?: CircuitBreaker;
   /** The endpoint this pool serves, for the breaker's per-host accounting. */
   readonly endpoint?: Endpoint;
+  /** TLS on its connections (the cluster's transport socket for this endpoint); absent: plaintext. */
+  readonly tls?: UpstreamTls | undefined;
 }
 
 /** Counts, for stats and tests. */
@@ -124,8 +127,12 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
     // stays queued (pending) until a connection of this pool frees up.
     const breaker = this.options.breaker;
     if (breaker && !breaker.tryOpenConnection(this.options.endpoint)) return;
-    const socket = connect({ host: this.options.host, port: this.options.port, noDelay: true });
-    const conn = new Http1ClientConnection(socket, this, this.options.connectTimeoutMs);
+    const tls = this.options.tls;
+    // A TLS connection is usable once its handshake and peer checks passed ('secureConnect'); a failed
+    // handshake ends it before that, which counts as a connect failure (Envoy's UF).
+    const socket = tls ? tls.connect(this.options.host, this.options.port) : connect({ host: this.options.host, port: this.options.port, noDelay: true });
+    if (tls) socket.setNoDelay(true);
+    const conn = new Http1ClientConnection(socket, this, this.options.connectTimeoutMs, tls ? 'secureConnect' : 'connect');
     if (breaker) this.#connectionSlots.add(conn);
     this.#all.add(conn);
     this.#connecting++;

@@ -10,6 +10,7 @@ import type { BodyReceiver, DownstreamListener, DownstreamProtocol, DownstreamRe
 import { DEFAULT_MAX_HEADER_COUNT, Http1HeadError, parseRequestHead, type Http1RequestHead } from './http1-head.js';
 import { DEFAULT_MAX_HEAD_BYTES, FRAME_CHUNKED, Http1MessageReader, type Http1ReaderOwner } from './http1-message-reader.js';
 import { chunkHeader, headerLines, lastChunk, statusLine } from './http1-serialize.js';
+import { spiffePeerOf } from '../tls/peer-identity.js';
 
 /** Settings of downstream HTTP/1.1 connections. */
 export interface Http1ServerOptions {
@@ -100,6 +101,9 @@ class Http1DownstreamRequest implements DownstreamRequest {
   aborted = false;
   bytesReceived = 0;
   bytesSent = 0;
+  get peerPrincipal(): string | undefined {
+    return this.conn.peerPrincipal();
+  }
 
   constructor(
     readonly conn: Http1ServerConnection,
@@ -185,6 +189,8 @@ export class Http1ServerConnection implements Http1ReaderOwner {
   /** A refused head waiting for the response in progress to finish. */
   #refused: Http1HeadError | undefined = undefined;
   readonly #onData = (buf: Buffer): void => this.#push(buf);
+  /** The client's SPIFFE identity (mutual TLS), found once per connection; null until looked up. */
+  #peer: string | undefined | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -196,6 +202,12 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     socket.on('drain', () => this.current?.listener?.onDrain());
     socket.on('error', () => undefined);
     socket.on('close', () => this.#closed());
+  }
+
+  /** The verified client certificate's SPIFFE URI SAN, when the socket is mutual TLS. */
+  peerPrincipal(): string | undefined {
+    if (this.#peer === null) this.#peer = spiffePeerOf(this.socket);
+    return this.#peer;
   }
 
   #push(buf: Buffer): void {

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { HeaderBag } from '../compile/header-mutation.js';
 import type { BodyReceiver, DownstreamListener, DownstreamRequest } from '../http/downstream-request.js';
 import { readHeaders, readRequestHead, toHttp2Headers } from './http2-headers.js';
+import { spiffePeerOf } from '../tls/peer-identity.js';
 
 /** Settings of {@link serveHttp2Connection}. */
 export interface Http2ServerOptions {
@@ -47,6 +48,10 @@ class Http2DownstreamRequest implements DownstreamRequest {
   /** Header bytes (names and values, as HPACK sees them before compression) and body bytes. */
   bytesReceived: number;
   bytesSent = 0;
+  get peerPrincipal(): string | undefined {
+    const socket = this.stream.session?.socket;
+    return socket ? spiffePeerOf(socket) : undefined;
+  }
   get remoteAddress(): string | undefined {
     return this.stream.session?.socket?.remoteAddress;
   }

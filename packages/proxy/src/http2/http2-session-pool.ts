@@ -5,6 +5,7 @@
 
 import { connect as http2Connect, type ClientHttp2Session, type Settings } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
+import type { UpstreamTls } from '../tls/upstream-tls.js';
 import type { UpstreamConnector, UpstreamExchange, UpstreamRequestHead, UpstreamResponseHandler } from '../http/upstream-exchange.js';
 import { Http2UpstreamExchange, type ExchangeOwner } from './http2-upstream-exchange.js';
 
@@ -26,6 +27,8 @@ export interface Http2PoolOptions {
   readonly maxConnections?: number;
   /** SETTINGS sent to the upstream. */
   readonly settings?: Settings;
+  /** TLS on its connections (the cluster's transport socket for this endpoint); absent: h2c. */
+  readonly tls?: UpstreamTls | undefined;
 }
 
 /** Counts, for stats and tests. */
@@ -223,8 +226,10 @@ export class Http2SessionPool implements UpstreamConnector, ExchangeOwner {
 
   #open(): PooledSession {
     const { host, port } = this.options;
-    const socket = netConnect({ host, port, noDelay: true });
-    const session = http2Connect(`http://${this.#defaultAuthority}`, {
+    const tls = this.options.tls;
+    const socket: Socket = tls ? tls.connect(host, port) : netConnect({ host, port, noDelay: true });
+    if (tls) socket.setNoDelay(true);
+    const session = http2Connect(`${tls ? 'https' : 'http'}://${this.#defaultAuthority}`, {
       createConnection: () => socket,
       ...(this.options.settings ? { settings: this.options.settings } : {}),
     });

@@ -168,6 +168,7 @@ class ListenerSocket {
       chainName: chain.name,
       ...(destination.known && destination.ip ? { originalDestination: { host: destination.ip, port: destination.port } } : {}),
       ...(initialData ? { initialData } : {}),
+      ...(facts.serverName ? { serverName: facts.serverName } : {}),
     });
   }
 

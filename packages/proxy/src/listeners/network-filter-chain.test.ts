@@ -37,6 +37,20 @@ describe('compileFilterChain', () => {
     expect(compileFilterChain({ filters: [{ name: 'tcp', typed_config: { '@type': TYPE_URL.TCP_PROXY, cluster: 'd' } }] }, 'x', 'outbound', deps).fingerprint).not.toBe(a.fingerprint);
   });
 
+  it('compiles an HCM\'s RBAC filters, in order, for the HTTP handler, and gives none when it has none', () => {
+    seen.length = 0;
+    const rbac = (action: string) => ({ name: 'envoy.filters.http.rbac', typed_config: { '@type': TYPE_URL.HTTP_RBAC, rules: { action, policies: {} } } });
+    const hcm = (filters: object[]) => ({ filters: [{ name: 'hcm', typed_config: { '@type': TYPE_URL.HTTP_CONNECTION_MANAGER, route_config: { name: 'r' }, http_filters: [...filters, ...router] } }] });
+    compileFilterChain(hcm([rbac('LOG'), rbac('DENY')]), 'x', 'inbound', deps);
+    compileFilterChain(hcm([]), 'y', 'inbound', deps);
+    expect(seen.map((o) => o.rbac?.map((e) => e.action))).toEqual([['LOG', 'DENY'], undefined]);
+  });
+
+  it('closes the connections of a chain whose RBAC filters cannot be compiled (validation refuses such listeners)', () => {
+    const chain = compileFilterChain({ filters: [{ name: 'rbac', typed_config: { '@type': TYPE_URL.NETWORK_RBAC, stat_prefix: 'tcp.', rules: { action: 'NOPE' } } }, { name: 'tcp', typed_config: { '@type': TYPE_URL.TCP_PROXY, cluster: 'c' } }] }, 'x', 'inbound', deps);
+    expect(chain.kind).toBe('unsupported');
+  });
+
   it('marks HTTP chains unsupported when no HTTP handler is wired', () => {
     const hcm = { filters: [{ name: 'hcm', typed_config: { '@type': TYPE_URL.HTTP_CONNECTION_MANAGER, rds: { route_config_name: '80' } } }] };
     expect(compileFilterChain(hcm, 'x', 'outbound', { config: () => EMPTY_COMPILED }).kind).toBe('unsupported');

@@ -20,8 +20,9 @@ const hcmRds = (statPrefix: string, routeName: string) => ({
   typed_config: { '@type': TYPE_URL.HTTP_CONNECTION_MANAGER, stat_prefix: statPrefix, rds: { route_config_name: routeName, config_source: ads }, http_filters: router },
 });
 
-/** The inbound HCM of a workload port: an inline route sending everything to `inbound|<port>||`. */
-const hcmInbound = (port: number) => {
+/** The inbound HCM of a workload port: an inline route sending everything to `inbound|<port>||`,
+ *  behind `rbac` (envoy.filters.http.rbac filters, first in http_filters as weftd puts them). */
+const hcmInbound = (port: number, rbac: readonly object[] = []) => {
   const cluster = `inbound|${port}||`;
   return {
     name: 'envoy.filters.network.http_connection_manager',
@@ -29,7 +30,7 @@ const hcmInbound = (port: number) => {
       '@type': TYPE_URL.HTTP_CONNECTION_MANAGER,
       stat_prefix: `inbound_0.0.0.0_${port}`,
       route_config: { name: cluster, virtual_hosts: [{ name: `inbound|http|${port}`, domains: ['*'], routes: [{ name: 'default', match: { prefix: '/' }, route: { cluster, timeout: ZERO } }] }], validate_clusters: { value: false } },
-      http_filters: router,
+      http_filters: [...rbac, ...router],
     },
   };
 };
@@ -40,9 +41,18 @@ export interface FixturePort {
   readonly http: boolean;
 }
 
+/** The RBAC filters weftd puts on a workload's inbound chains (generators/filter-rbac.ts): HTTP ones
+ *  at the front of HCMs, network ones before tcp_proxy. */
+export interface FixtureAuthz {
+  readonly http?: readonly object[];
+  readonly network?: readonly object[];
+}
+
 /** weftd's virtualInbound on 15006: blackhole and passthrough chains, then one chain per port; the
- *  HTTP inspector is off on declared ports (Istio's filter_disabled). */
-export function virtualInbound(ports: readonly FixturePort[]): Record<string, unknown> {
+ *  HTTP inspector is off on declared ports (Istio's filter_disabled). `authz` guards every chain but
+ *  the blackhole. */
+export function virtualInbound(ports: readonly FixturePort[], authz: FixtureAuthz = {}): Record<string, unknown> {
+  const network = authz.network ?? [];
   const declared = [15006, ...ports.map((p) => p.port)].sort((a, b) => a - b).map((p) => ({ destination_port_range: { start: p, end: p + 1 } }));
   return {
     name: 'virtualInbound',
@@ -56,12 +66,12 @@ export function virtualInbound(ports: readonly FixturePort[]): Record<string, un
     listener_filters_timeout: ZERO,
     filter_chains: [
       { name: 'virtualInbound-blackhole', filter_chain_match: { destination_port: { value: 15006 } }, filters: [tcpProxy('BlackHoleCluster')] },
-      { name: 'virtualInbound-catchall-http', filter_chain_match: { transport_protocol: 'raw_buffer', application_protocols: ['http/1.1', 'h2c'] }, filters: [tcpProxy('InboundPassthroughCluster')] },
-      { name: 'virtualInbound', filter_chain_match: { transport_protocol: 'raw_buffer' }, filters: [tcpProxy('InboundPassthroughCluster')] },
+      { name: 'virtualInbound-catchall-http', filter_chain_match: { transport_protocol: 'raw_buffer', application_protocols: ['http/1.1', 'h2c'] }, filters: [...network, tcpProxy('InboundPassthroughCluster')] },
+      { name: 'virtualInbound', filter_chain_match: { transport_protocol: 'raw_buffer' }, filters: [...network, tcpProxy('InboundPassthroughCluster')] },
       ...ports.map((p) => ({
         name: `0.0.0.0_${p.port}`,
         filter_chain_match: { destination_port: { value: p.port }, transport_protocol: 'raw_buffer' },
-        filters: [p.http ? hcmInbound(p.port) : tcpProxy(`inbound|${p.port}||`)],
+        filters: p.http ? [hcmInbound(p.port, authz.http)] : [...network, tcpProxy(`inbound|${p.port}||`)],
       })),
     ],
   };

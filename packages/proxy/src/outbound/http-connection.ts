@@ -11,6 +11,8 @@ import type { UpstreamConnectors } from '../http/upstream-exchange.js';
 import { Http1ServerConnection, type Http1ServerOptions } from '../http1/http1-server-connection.js';
 import { serveHttp2Connection } from '../http2/http2-downstream.js';
 import { sniffHttpProtocol } from '../http2/http2-preface.js';
+import type { RbacConnection } from '../listeners/rbac-connection.js';
+import type { RbacEngine } from '../rbac/index.js';
 import type { PeerHeaders } from '../telemetry/workload-info.js';
 import { OutcomeBuilder, type RequestOutcome } from './request-outcome.js';
 
@@ -36,26 +38,33 @@ export interface HttpConnectionOptions {
   readonly useRemoteAddress?: boolean;
   /** This proxy's peer metadata headers (Istio's metadata exchange); unset: none. */
   readonly peerHeaders?: PeerHeaders;
+  /** The HCM's compiled RBAC HTTP filters, in order (inbound and gateway listeners with
+   *  AuthorizationPolicies); absent or empty: no authorization, and no per-request cost. */
+  readonly rbac?: readonly RbacEngine[];
 }
 
 /**
  * Returns a function that serves one accepted socket until it closes: requests in order (keep-alive,
- * pipelining), each routed and answered per the current config. The caller owns accepting sockets and
- * closing them at shutdown.
+ * pipelining), each routed and answered per the current config. `connection` is the socket as RBAC
+ * sees it (listeners/rbac-connection.ts), needed when `options.rbac` has engines. The caller owns
+ * accepting sockets and closing them at shutdown.
  */
-export function createHttpConnectionHandler(options: HttpConnectionOptions): (socket: Socket) => void {
+export function createHttpConnectionHandler(options: HttpConnectionOptions): (socket: Socket, connection?: RbacConnection) => void {
   const { onOutcome, direction } = options;
+  const rbac = options.rbac !== undefined && options.rbac.length > 0 ? options.rbac : undefined;
+  const handleRequest = createRequestHandler({
+    config: options.config,
+    connectors: options.pools,
+    random: options.random ?? Math.random,
+    onOutcome,
+    routeConfigName: options.routeConfigName,
+    direction,
+    upgradeTypes: options.upgradeTypes,
+    peerHeaders: options.peerHeaders,
+    ...(rbac ? { rbac, useRemoteAddress: options.useRemoteAddress === true } : {}),
+  });
   const serverOptions: Http1ServerOptions = {
-    onRequest: createRequestHandler({
-      config: options.config,
-      connectors: options.pools,
-      random: options.random ?? Math.random,
-      onOutcome,
-      routeConfigName: options.routeConfigName,
-      direction,
-      upgradeTypes: options.upgradeTypes,
-      peerHeaders: options.peerHeaders,
-    }),
+    onRequest: handleRequest,
     onProtocolError: onOutcome
       ? (status) => {
           const outcome = new OutcomeBuilder(direction);
@@ -70,8 +79,15 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
   const tlsOptions = withForwardedProto(serverOptions, 'https', options.useRemoteAddress === true);
   // A connection speaks HTTP/2 when its first bytes are the h2c preface (prior knowledge, as Envoy
   // accepts on a plaintext HCM with codec_type AUTO, or after ALPN h2 on TLS); anything else is HTTP/1.x.
-  return (socket) => {
-    const connOptions = (socket as { encrypted?: boolean }).encrypted === true ? tlsOptions : plainOptions;
+  return (socket, connection) => {
+    const encrypted = (socket as { encrypted?: boolean }).encrypted === true;
+    let connOptions = encrypted ? tlsOptions : plainOptions;
+    if (rbac && connection) {
+      // RBAC reads the connection (peer, destination, SNI, certificate) with every request: bind it,
+      // one closure per connection, only on listeners with RBAC filters.
+      const bound: Http1ServerOptions = { ...serverOptions, onRequest: (req) => handleRequest(req, connection) };
+      connOptions = encrypted ? withForwardedProto(bound, 'https', options.useRemoteAddress === true) : options.useRemoteAddress ? withForwardedProto(bound, 'http', true) : bound;
+    }
     sniffHttpProtocol(socket, (protocol) => {
       if (protocol === 'http2') serveHttp2Connection(socket, { onRequest: connOptions.onRequest });
       else {

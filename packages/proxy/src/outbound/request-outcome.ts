@@ -33,6 +33,12 @@ export interface RequestOutcome {
   readonly requestBytes: number;
   /** Response bytes sent downstream, head and body. */
   readonly responseBytes: number;
+  /** The downstream client's SPIFFE identity over mutual TLS; undefined otherwise. */
+  readonly peerPrincipal: string | undefined;
+  /** Dry-run AuthorizationPolicy results (RBAC shadow rules) as Envoy's `envoy.filters.http.rbac`
+   *  dynamic metadata (`<prefix>shadow_engine_result`: allowed / denied, `<prefix>shadow_effective_policy_id`);
+   *  undefined when the listener has no shadow rules. */
+  readonly rbacShadow?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The sizes and identity of a downstream request, read when its outcome is finished. */
@@ -40,6 +46,7 @@ export interface OutcomeSource {
   readonly authority: string;
   readonly bytesReceived: number;
   readonly bytesSent: number;
+  readonly peerPrincipal?: string | undefined;
 }
 
 /** Collects an outcome while a request is served, and is the outcome once finished (one object per
@@ -61,6 +68,8 @@ export class OutcomeBuilder implements RequestOutcome {
   peer: WorkloadInfo | undefined = undefined;
   requestBytes = 0;
   responseBytes = 0;
+  peerPrincipal: string | undefined = undefined;
+  rbacShadow: Readonly<Record<string, string>> | undefined = undefined;
 
   /** `timed`: false when the outcome will not be reported, so the clock is not read for it. */
   constructor(
@@ -89,6 +98,7 @@ export class OutcomeBuilder implements RequestOutcome {
       this.authority = req.authority;
       this.requestBytes = req.bytesReceived;
       this.responseBytes = req.bytesSent;
+      this.peerPrincipal = req.peerPrincipal;
     }
     return this;
   }

@@ -21,11 +21,15 @@ export class UpstreamPools implements UpstreamConnectors {
   get(endpoint: Endpoint, cluster: CompiledCluster, protocol: 'http1' | 'http2' = 'http1'): UpstreamConnector {
     let pools = this.#byEndpoint.get(endpoint.key);
     if (!pools) this.#byEndpoint.set(endpoint.key, (pools = new Map()));
-    const key = protocol === 'http1' ? cluster.name : `h2:${cluster.name}`;
+    const tls = cluster.tlsFor?.(endpoint);
+    const base = protocol === 'http1' ? cluster.name : `h2:${cluster.name}`;
+    // Pools of one endpoint differ by TLS settings too: a config change that turns mTLS on or off
+    // (PeerAuthentication, DestinationRule) must not reuse the other kind of connection.
+    const key = tls === undefined ? base : `${base}|${tls.key}`;
     let pool = pools.get(key);
     if (!pool) {
       const http = cluster.upstreamHttp;
-      const common = { host: endpoint.host, port: endpoint.port, connectTimeoutMs: cluster.connectTimeoutMs, idleTimeoutMs: http.idleTimeoutMs, maxConnections: cluster.breaker.maxConnections };
+      const common = { host: endpoint.host, port: endpoint.port, connectTimeoutMs: cluster.connectTimeoutMs, idleTimeoutMs: http.idleTimeoutMs, maxConnections: cluster.breaker.maxConnections, tls };
       pool =
         protocol === 'http2'
           ? new Http2SessionPool({ ...common, maxConcurrentStreams: http.maxConcurrentStreams, maxRequestsPerConnection: http.maxRequestsPerConnection })

@@ -21,6 +21,8 @@ export interface TcpConnectionContext {
   /** Bytes a listener filter read before the client ended its side (they could not go back into the
    *  socket); sent upstream first. */
   readonly initialData?: Buffer;
+  /** SNI the TLS inspector saw, when it ran and there was one (RBAC `requested_server_name`). */
+  readonly serverName?: string;
 }
 
 /** What a tcp_proxy needs from the rest of the proxy. */

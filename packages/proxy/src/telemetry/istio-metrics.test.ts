@@ -23,6 +23,7 @@ function outcome(overrides: Partial<RequestOutcome> = {}): RequestOutcome {
     peer: undefined,
     requestBytes: 120,
     responseBytes: 2000,
+    peerPrincipal: undefined,
     ...overrides,
   };
 }

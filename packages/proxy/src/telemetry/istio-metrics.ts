@@ -132,8 +132,10 @@ export class IstioMetrics {
     const cluster = o.cluster ?? '';
     let byAuthority = byCluster.get(cluster);
     if (byAuthority === undefined) byCluster.set(cluster, (byAuthority = new Map()));
-    // The authority names the destination service only where the cluster does not.
-    const authority = this.#clusterService(cluster).host === undefined ? o.authority : '';
+    // The authority names the destination service only where the cluster does not; an inbound
+    // request's client principal (mutual TLS) is a label too.
+    const named = this.#clusterService(cluster).host === undefined ? o.authority : '';
+    const authority = o.peerPrincipal === undefined ? named : `${named}\u0000${o.peerPrincipal}`;
     let byResponse = byAuthority.get(authority);
     if (byResponse === undefined) byAuthority.set(authority, (byResponse = new Map()));
     const key = o.responseFlags === '-' && o.protocol === 'http' ? o.status : `${o.status}\u0000${o.responseFlags}\u0000${o.grpcStatus}\u0000${o.protocol}`;
@@ -175,7 +177,7 @@ export class IstioMetrics {
       source.canonicalService,
       source.canonicalRevision,
       source.namespace,
-      'unknown',
+      outbound ? 'unknown' : (o.peerPrincipal ?? 'unknown'),
       source.app,
       source.version,
       source.cluster,
@@ -194,8 +196,8 @@ export class IstioMetrics {
       String(o.status),
       o.grpcStatus,
       o.responseFlags,
-      // Istio reports the connection's security on the server side only; no mTLS yet: none.
-      outbound ? 'unknown' : 'none',
+      // Istio reports the connection's security on the server side only.
+      outbound ? 'unknown' : o.peerPrincipal !== undefined ? 'mutual_tls' : 'none',
     ];
     return ISTIO_REQUEST_LABELS.map((name, i) => `${name}="${escapeLabel(values[i] as string)}"`).join(',');
   }

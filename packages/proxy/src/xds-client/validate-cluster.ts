@@ -2,6 +2,8 @@
 // needs endpoints and has none it can use, ORIGINAL_DST with a load balancer other than the cluster's
 // own, a custom cluster_type weft-proxy does not implement.
 
+import { loadUpstreamTls } from '../tls/upstream-tls.js';
+import type { TransportSocketShape } from '../tls/downstream-tls.js';
 import type { ClusterShape } from './envoy-shapes.js';
 import { loadAssignmentProblems } from './validate-endpoints.js';
 
@@ -32,5 +34,13 @@ export function clusterProblems(cluster: ClusterShape): string[] {
       problems.push(`cluster type ${type} is not supported by weft-proxy`);
   }
   if (lbPolicy === 'CLUSTER_PROVIDED' && type !== 'ORIGINAL_DST') problems.push(`cluster: LB policy CLUSTER_PROVIDED cannot be used with cluster type ${type}`);
+  // TLS to the endpoints: certificates and CAs are read now, so a bad one is a NACK, not a failed request.
+  const tls = cluster as { transport_socket?: TransportSocketShape; transport_socket_matches?: readonly { transport_socket?: TransportSocketShape }[] };
+  const check = (ts: TransportSocketShape | undefined, at: string): void => {
+    const r = loadUpstreamTls(ts);
+    if (!r.ok) problems.push(...r.problems.map((p) => `${at}: ${p}`));
+  };
+  check(tls.transport_socket, 'transport_socket');
+  (tls.transport_socket_matches ?? []).forEach((m, i) => check(m.transport_socket, `transport_socket_matches[${i}].transport_socket`));
   return problems;
 }

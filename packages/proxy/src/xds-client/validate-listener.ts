@@ -1,12 +1,21 @@
 // What makes a decoded Listener unusable, in Envoy's words where Envoy has them: no address, no filter
 // chains, duplicate filter chain matches, an HTTP connection manager without routes or with a router
-// that is not last, a tcp_proxy without a cluster, a TLS transport socket whose certificates cannot be
-// loaded. Inline route configs are checked like RDS ones.
+// that is not last, a tcp_proxy without a cluster, RBAC filters (network or HTTP) the RBAC engine
+// cannot compile, a TLS transport socket whose certificates cannot be loaded. Inline route configs are
+// checked like RDS ones.
 
 import { TYPE_URL } from '@weft/shared/xds';
+import { compileRbacFilter } from '../rbac/index.js';
 import type { FilterChainShape, FilterShape, HttpConnectionManagerShape, ListenerShape, RouteConfigurationShape, TcpProxyShape } from './envoy-shapes.js';
 import { transportSocketProblems, type TransportSocketShape } from '../tls/downstream-tls.js';
 import { routeConfigurationProblems } from './validate-route-configuration.js';
+
+/** Why an RBAC filter's config cannot be enforced (unsupported matchers, bad regexes or CIDRs...): the
+ *  engine compiles it here once, so a listener the proxy could not enforce is NACKed, never half-applied. */
+function rbacProblems(filter: FilterShape, at: string): string[] {
+  const compiled = compileRbacFilter(filter.typed_config);
+  return compiled.ok ? [] : compiled.problems.map((p) => `${at}: RBAC filter ${filter.name ?? ''}: ${p}`);
+}
 
 function httpConnectionManagerProblems(hcm: HttpConnectionManagerShape, at: string): string[] {
   const problems: string[] = [];
@@ -24,13 +33,21 @@ function httpConnectionManagerProblems(hcm: HttpConnectionManagerShape, at: stri
     const last = i === filters.length - 1;
     if (isRouter && !last) problems.push(`${at}: terminal filter named ${f.name ?? ''} of type envoy.filters.http.router must be the last filter in a http filter chain.`);
     if (!isRouter && last) problems.push(`${at}: non-terminal filter named ${f.name ?? ''} of type ${f.typed_config?.['@type'] ?? '(none)'} is the last filter in a http filter chain.`);
+    if (f.typed_config?.['@type'] === TYPE_URL.HTTP_RBAC) problems.push(...rbacProblems(f, `${at}.http_filters[${i}]`));
   });
   return problems;
 }
 
-function filterProblems(filter: FilterShape, at: string): string[] {
+function filterProblems(filter: FilterShape, at: string, last: boolean): string[] {
   const type = filter.typed_config?.['@type'];
   if (!filter.typed_config) return [`${at}: filter ${filter.name ?? ''} has no typed_config`];
+  if (type === TYPE_URL.NETWORK_RBAC) {
+    const problems = rbacProblems(filter, at);
+    // Envoy's proto requires it (min_len 1); Istio sets `tcp.`.
+    if (!(filter.typed_config as { stat_prefix?: string }).stat_prefix) problems.push(`${at}: RBAC filter ${filter.name ?? ''}: stat_prefix: value length must be at least 1 characters`);
+    if (last) problems.push(`${at}: non-terminal filter named ${filter.name ?? ''} of type ${type} is the last filter in a network filter chain.`);
+    return problems;
+  }
   if (type === TYPE_URL.HTTP_CONNECTION_MANAGER) return httpConnectionManagerProblems(filter.typed_config as HttpConnectionManagerShape, at);
   if (type === TYPE_URL.TCP_PROXY) {
     const tcp = filter.typed_config as TcpProxyShape;
@@ -43,7 +60,8 @@ function filterChainProblems(chain: FilterChainShape, at: string): string[] {
   // A TLS transport socket is loaded here (files read, context built): a certificate that cannot be
   // read refuses the listener, which keeps its last good version.
   const ts = (chain as { transport_socket?: TransportSocketShape }).transport_socket;
-  return [...transportSocketProblems(ts, at), ...(chain.filters ?? []).flatMap((f, i) => filterProblems(f, `${at}.filters[${i}]`))];
+  const filters = chain.filters ?? [];
+  return [...transportSocketProblems(ts, at), ...filters.flatMap((f, i) => filterProblems(f, `${at}.filters[${i}]`, i === filters.length - 1))];
 }
 
 /** Every reason `listener` cannot be used; empty when it can. */

@@ -23,6 +23,11 @@ const router = { name: 'envoy.filters.http.router', typed_config: { '@type': TYP
 const fault = { name: 'envoy.filters.http.fault', typed_config: { '@type': TYPE_URL.FAULT } };
 const rds = { route_config_name: '80', config_source: { ads: {} } };
 const vh = (name: string, domains: string[], routes: unknown[]) => ({ name, domains, routes });
+const ANY = [{ any: true }];
+const httpRbac = (rules: Record<string, unknown>) => ({ name: 'envoy.filters.http.rbac', typed_config: { '@type': TYPE_URL.HTTP_RBAC, rules } });
+const networkRbac = (fields: Record<string, unknown>) => ({ name: 'envoy.filters.network.rbac', typed_config: { '@type': TYPE_URL.NETWORK_RBAC, ...fields } });
+const tcpProxy = { name: 'tcp', typed_config: { '@type': TYPE_URL.TCP_PROXY, stat_prefix: 's', cluster: 'c' } };
+const chainOf = (filters: unknown[]) => ({ ...tcpListener('t', 1, 'c'), filter_chains: [{ filters }] });
 
 describe('resourceProblems', () => {
   it.each<[string, ResourceKind, Record<string, unknown>]>([
@@ -30,6 +35,8 @@ describe('resourceProblems', () => {
     ['a TCP listener', 'listener', tcpListener('t', 3306, 'BlackHoleCluster')],
     ['an HCM with inline routes', 'listener', hcm({ route_config: routeConfig('inbound|9080||', 'inbound|9080||'), http_filters: [fault, router] })],
     ['an api_listener (proxyless gRPC shape)', 'listener', { name: 'reviews:9080', api_listener: { api_listener: { '@type': TYPE_URL.HTTP_CONNECTION_MANAGER, rds, http_filters: [router] } } }],
+    ['an HCM behind RBAC HTTP filters', 'listener', hcm({ rds, http_filters: [httpRbac({ action: 'DENY', policies: { p: { permissions: [{ url_path: { path: { prefix: '/admin' } } }], principals: ANY } } }), httpRbac({ policies: {} }), fault, router] })],
+    ['a tcp_proxy behind an RBAC network filter', 'listener', chainOf([networkRbac({ stat_prefix: 'tcp.', rules: { policies: { p: { permissions: [{ destination_port: 3306 }], principals: ANY } } } }), tcpProxy])],
     ['a route configuration', 'route', routeConfig('9080', REVIEWS)],
     ['weighted clusters', 'route', { name: 'r', virtual_hosts: [vh('v', ['*'], [{ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: { value: 90 } }, { name: 'b', weight: { value: 10 } }] } } }])] }],
     ['a redirect and a direct response', 'route', { name: 'r', virtual_hosts: [vh('v', ['*'], [{ match: { path: '/old' }, redirect: { path_redirect: '/new' } }, { match: { prefix: '/' }, direct_response: { status: 404 } }])] }],
@@ -60,6 +67,21 @@ describe('resourceProblems', () => {
       [
         'filter_chains[0].filters[0]: terminal filter named envoy.filters.http.router of type envoy.filters.http.router must be the last filter in a http filter chain.',
         `filter_chains[0].filters[0]: non-terminal filter named envoy.filters.http.fault of type ${TYPE_URL.FAULT} is the last filter in a http filter chain.`,
+      ],
+    ],
+    [
+      'an RBAC HTTP filter the engine cannot compile',
+      'listener',
+      hcm({ rds, http_filters: [httpRbac({ policies: { p: { permissions: [{ requested_server_name: {} }], principals: [] } } }), router] }),
+      ['filter_chains[0].filters[0].http_filters[0]: RBAC filter envoy.filters.http.rbac: rules.policies[p].permissions[0].requested_server_name: string matcher without a pattern', 'filter_chains[0].filters[0].http_filters[0]: RBAC filter envoy.filters.http.rbac: rules.policies[p].principals: must not be empty'],
+    ],
+    [
+      'an RBAC network filter last, or without stat_prefix',
+      'listener',
+      chainOf([networkRbac({ rules: { policies: {} } })]),
+      [
+        'filter_chains[0].filters[0]: RBAC filter envoy.filters.network.rbac: stat_prefix: value length must be at least 1 characters',
+        `filter_chains[0].filters[0]: non-terminal filter named envoy.filters.network.rbac of type ${TYPE_URL.NETWORK_RBAC} is the last filter in a network filter chain.`,
       ],
     ],
     ['a tcp_proxy without a cluster', 'listener', { ...tcpListener('t', 1, ''), filter_chains: [{ filters: [{ name: 'tcp', typed_config: { '@type': TYPE_URL.TCP_PROXY, stat_prefix: 's' } }] }] }, ['filter_chains[0].filters[0]: tcp_proxy needs cluster or weighted_clusters']],

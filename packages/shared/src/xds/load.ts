@@ -20,6 +20,8 @@ export const XDS_PROTO_FILES: readonly string[] = [
   'envoy/config/endpoint/v3/endpoint.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  // The plaintext transport socket (auto-mTLS `tlsMode-disabled` transport_socket_matches).
+  'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
   'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
   'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
   'envoy/extensions/filters/network/rbac/v3/rbac.proto',
@@ -33,6 +35,8 @@ export const XDS_PROTO_FILES: readonly string[] = [
   'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
   'envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  // The typed_config of RBAC `uri_template` permissions (AuthorizationPolicy paths with `{*}` / `{**}`).
+  'envoy/extensions/path/match/uri_template/v3/uri_template_match.proto',
 ];
 
 /** The folders imports are resolved against, found from the installed packages' locations (so

@@ -20,6 +20,7 @@ export const TYPE_URL = {
   CORS_POLICY: `${PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
   UPSTREAM_TLS_CONTEXT: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext`,
   DOWNSTREAM_TLS_CONTEXT: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
+  RAW_BUFFER: `${PREFIX}envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer`,
   TLS_INSPECTOR: `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
   HTTP_INSPECTOR: `${PREFIX}envoy.extensions.filters.listener.http_inspector.v3.HttpInspector`,
   ORIGINAL_DST: `${PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,
