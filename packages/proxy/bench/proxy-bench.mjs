@@ -23,7 +23,7 @@ const repoRoot = resolve(packageDir, '../..');
 /** What the README tells operators to set for weft-proxy: V8's young generation capped at 2 × this
  *  many MB (Node's default, 16, lets it grow to 32 MB of RSS that a proxy's short-lived garbage
  *  does not need). A flag V8 reads only at startup, so it cannot be set from inside the process. */
-const DEFAULT_WEFT_NODE_OPTIONS = '--max-semi-space-size=1';
+const DEFAULT_WEFT_NODE_OPTIONS = '--max-semi-space-size=1 --v8-pool-size=1';
 
 const USAGE = `Usage: npm run bench -w @weft/proxy -- [options]
 

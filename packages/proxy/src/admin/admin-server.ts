@@ -4,7 +4,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { parseCertificatePem, splitPemCertificates, subjectAltNamesOf } from '@weft/shared/ca';
+import { X509Certificate } from 'node:crypto';
+import { sansOf } from '../tls/tls-material.js';
 import { ROOT_CA_SECRET, WORKLOAD_CERT_SECRET, workloadSecrets } from '../security/secret-store.js';
 import { RE2JS } from 're2js';
 import type { ServerState } from '../lifecycle/server-state.js';
@@ -54,15 +55,19 @@ export function prometheusStats(ctx: Pick<AdminContext, 'xdsStats' | 'snapshot' 
  *  SANs and validity (the agent's secrets; there is one context here, not one per cluster). */
 function certsView(): unknown[] {
   const describe = (pem: string | undefined, path: string): unknown[] =>
-    splitPemCertificates(pem ?? '').flatMap((p) => {
-      const cert = parseCertificatePem(p);
-      if (!cert) return [];
+    (pem ?? '').split(/(?=-----BEGIN CERTIFICATE-----)/).flatMap((p) => {
+      let cert: X509Certificate;
+      try {
+        cert = new X509Certificate(p);
+      } catch {
+        return [];
+      }
       const expires = Date.parse(cert.validTo);
       return [
         {
           path,
           serial_number: cert.serialNumber.toLowerCase(),
-          subject_alt_names: subjectAltNamesOf(cert).map((s) => (s.type === 'URI' ? { uri: s.value } : s.type === 'DNS' ? { dns: s.value } : { ip_address: s.value })),
+          subject_alt_names: sansOf(cert.subjectAltName).map((s) => (s.type === 'URI' ? { uri: s.value } : s.type === 'DNS' ? { dns: s.value } : { ip_address: s.value })),
           days_until_expiration: String(Math.max(0, Math.floor((expires - Date.now()) / 86_400_000))),
           valid_from: new Date(Date.parse(cert.validFrom)).toISOString(),
           expiration_time: new Date(expires).toISOString(),

@@ -27,7 +27,7 @@ import { AdsClient } from '../xds-client/ads-client.js';
 import type { BackoffOptions } from '../xds-client/backoff.js';
 import type { ListenerShape } from '../xds-client/envoy-shapes.js';
 import type { XdsSnapshot } from '../xds-client/resource-store.js';
-import { startCaAgent, type CaAgent } from '../security/ca-agent.js';
+import type { CaAgent } from '../security/ca-agent.js';
 import { workloadSecrets } from '../security/secret-store.js';
 import { IstioMetrics } from '../telemetry/istio-metrics.js';
 import { encodePeerHeaders, workloadInfoFromMetadata } from '../telemetry/workload-info.js';
@@ -101,7 +101,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       }
     : (o: RequestOutcome): void => metrics.recordRequest(o);
   const peerHeaders = encodePeerHeaders(node.id, node.metadata);
-  const agent = startAgent(config, logs.get('main'));
+  const agent = await startAgent(config, logs.get('main'));
   const xds = new AdsClient({ address: config.discoveryAddress, node, logger: logs.get('config'), backoff: options.backoff });
   const onUpdate = (): void => {
     const { cluster, listener } = xds.stats().updates;
@@ -227,7 +227,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
 
 /** The CA agent when a CA is configured: it fills the process's secret store (`default`, `ROOTCA`).
  *  Throws for a CA address without a readable trust anchor (a deployment mistake, reported at start). */
-function startAgent(config: ProxyConfig, logger: Logger): CaAgent | undefined {
+async function startAgent(config: ProxyConfig, logger: Logger): Promise<CaAgent | undefined> {
   if (config.caAddress === '') return undefined;
   if (config.caRootCert === '') throw new Error('--ca-address needs --ca-root-cert (the CA\'s trust anchor, weftd\'s <ca-dir>/root-cert.pem)');
   let rootCertPem: string;
@@ -236,6 +236,9 @@ function startAgent(config: ProxyConfig, logger: Logger): CaAgent | undefined {
   } catch (e) {
     throw new Error(`--ca-root-cert ${config.caRootCert}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // Loaded only when there is a CA: the CSR code (node-forge) costs ~2 MB of heap a proxy without
+  // mTLS does not need.
+  const { startCaAgent } = await import('../security/ca-agent.js');
   return startCaAgent({
     address: config.caAddress,
     rootCertPem,
