@@ -88,7 +88,10 @@ describe("Istio's request metrics with peer metadata exchange", () => {
       destination_app: 'reviews',
       destination_version: 'v2',
       response_code: '200',
-      connection_security_policy: 'none',
+      // The two proxies speak mTLS (auto-mTLS: reviews' WorkloadEntry carries the sidecar label), so
+      // the server side knows the client's identity from its certificate.
+      source_principal: `spiffe://cluster.local/ns/${m.namespace}/sa/productpage`,
+      connection_security_policy: 'mutual_tls',
     });
 
     // The exchange stays between the proxies: the app saw none of its headers.

@@ -1,18 +1,20 @@
 // One local mesh for an e2e file: a config directory of Istio YAML (a ServiceEntry per service, a
 // WorkloadEntry per upstream instance and one for the client), upstream servers on their own loopback
-// addresses, weftd, and the client workload's weft-proxy; ready when the proxy has acknowledged every
-// type. Routing (VirtualServices, DestinationRules) lives in routing.yaml, which scenarios rewrite.
+// addresses, weftd (with its CA), and the client workload's weft-proxy (with a certificate from that CA
+// once weft-proxy takes one); ready when the proxy has acknowledged every type. Routing
+// (VirtualServices, DestinationRules) lives in routing.yaml, which scenarios rewrite.
 // `useLocalMesh` wires start and cleanup into vitest hooks, with a final check for leftover processes.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { issueWorkloadToken } from '@weft/control-plane';
 import { findLeftoverProcesses, killAllChildrenNow } from './child-processes.js';
 import type { AppServer, AppStarter } from './app-server.js';
 import { ConfigDir, portNameOf, serviceEntry, workloadEntry, type MeshResource } from './mesh-config.js';
 import { LoopbackSubnet } from './loopback-subnet.js';
-import { ProxyProcess, type ConfigDump } from './proxy-process.js';
+import { PROXY_CA_FLAGS_SUPPORTED, ProxyProcess, type ConfigDump, type ProxyIdentity } from './proxy-process.js';
 import { UpstreamServer } from './upstream-server.js';
 import { sleep, waitUntil } from './wait-until.js';
 import { WeftdProcess, isInSync } from './weftd-process.js';
@@ -30,6 +32,9 @@ export interface ServiceDefinition {
   /** Give each instance its own weft-proxy: the app listens on an app address, the WorkloadEntry
    *  names another address where the proxy's inbound listener takes the traffic (same port). */
   readonly sidecar?: boolean;
+  /** The sidecars' `--drain-duration`: a connection whose filter chain an LDS update replaced (new RBAC
+   *  filters, say) keeps the old chain this long; default the proxy's 45 s. */
+  readonly sidecarDrainDuration?: string;
 }
 
 /** What a scenario's mesh holds. */
@@ -53,6 +58,9 @@ export interface MeshNames {
 
 /** Options of {@link LocalMesh.applyRouting}. */
 export interface ApplyOptions {
+  /** The proxy whose config the change must reach (default the client's); a change that only touches
+   *  another proxy (an AuthorizationPolicy of a server sidecar) leaves the client's versions alone. */
+  readonly proxy?: ProxyProcess;
   /** Also wait until this holds on the proxy's config dump (with endpoints). */
   readonly until?: (dump: ConfigDump) => boolean;
   readonly timeoutMs?: number;
@@ -84,6 +92,9 @@ export class LocalMesh implements MeshNames {
   private readonly retired: UpstreamServer[] = [];
   /** The mesh's loopback /24. */
   readonly subnet = new LoopbackSubnet();
+  /** weftd's CA state (`ca/`) and the proxies' token files (`tokens/`): a directory of its own, since
+   *  weftd reads every file of the config directory as config. */
+  readonly securityDir: string;
   #closed = false;
 
   private constructor(
@@ -92,6 +103,30 @@ export class LocalMesh implements MeshNames {
   ) {
     this.namespace = options.namespace ?? 'default';
     this.config = new ConfigDir(dir);
+    this.securityDir = mkdtempSync(join(tmpdir(), `weft-e2e-${options.scenario}-security-`));
+  }
+
+  /** weftd's `--ca-dir`. */
+  get caDir(): string {
+    return join(this.securityDir, 'ca');
+  }
+
+  /** The identity of the proxy of workload `name` (service account `serviceAccount`): weftd's CA and a
+   *  fresh bootstrap token in a 0600 file; none while weft-proxy cannot take one (PROXY_CA_FLAGS_SUPPORTED). */
+  private async identityFor(name: string, serviceAccount: string): Promise<{ identity?: ProxyIdentity }> {
+    const caAddress = this.weftd.caAddress;
+    if (!PROXY_CA_FLAGS_SUPPORTED || caAddress === undefined) return {};
+    const tokens = join(this.securityDir, 'tokens');
+    mkdirSync(tokens, { recursive: true, mode: 0o700 });
+    const tokenFile = join(tokens, `${this.namespace}.${name}.token`);
+    writeFileSync(tokenFile, `${await issueWorkloadToken(this.caDir, { namespace: this.namespace, serviceAccount })}\n`, { mode: 0o600 });
+    return { identity: { caAddress, caRootCert: join(this.caDir, 'root-cert.pem'), tokenFile } };
+  }
+
+  /** Labels of a workload that runs a weft-proxy: Istio's injector marks such pods `tlsMode: istio`, so
+   *  clients use mTLS to them (auto-mTLS); only once proxies have certificates. */
+  private proxiedLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+    return PROXY_CA_FLAGS_SUPPORTED ? { ...labels, 'security.istio.io/tlsMode': 'istio' } : { ...labels };
   }
 
   /** Starts everything; on failure stops what started and rethrows. */
@@ -120,7 +155,7 @@ export class LocalMesh implements MeshNames {
     this.config.write('routing.yaml', this.options.routing(this));
 
     const client = this.clientName;
-    this.weftd = await WeftdProcess.start({ configDir: this.dir });
+    this.weftd = await WeftdProcess.start({ configDir: this.dir, caDir: this.caDir });
     this.proxy = await ProxyProcess.start({
       discoveryAddress: this.weftd.xdsAddress,
       workloadName: `${client}-v1`,
@@ -128,7 +163,9 @@ export class LocalMesh implements MeshNames {
       address: this.clientAddress,
       outboundAddress: this.subnet.host(CLIENT_OUTBOUND_HOST),
       appAddress: this.subnet.host(CLIENT_APP_HOST),
-      labels: { app: client, version: 'v1' },
+      labels: this.proxiedLabels({ app: client, version: 'v1' }),
+      serviceAccount: client,
+      ...(await this.identityFor(`${client}-v1`, client)),
     });
     for (const [instance, address] of this.workloadAddresses) {
       const [service = '', version = ''] = instance.split('/');
@@ -141,11 +178,18 @@ export class LocalMesh implements MeshNames {
           address,
           outboundAddress: this.nextAddress(),
           appAddress: this.app(service, version).address,
-          labels: { app: service, version },
+          labels: this.proxiedLabels({ app: service, version }),
+          serviceAccount: service,
+          ...(await this.identityFor(`${service}-${version}`, service)),
+          ...(this.sidecarDrainDuration(service) ? { drainDuration: this.sidecarDrainDuration(service) } : {}),
         }),
       );
     }
     await this.waitForSync();
+  }
+
+  private sidecarDrainDuration(service: string): string | undefined {
+    return this.options.services.find((s) => s.name === service)?.sidecarDrainDuration;
   }
 
   private get clientName(): string {
@@ -170,13 +214,14 @@ export class LocalMesh implements MeshNames {
       for (const version of service.versions) {
         const app = this.app(service.name, version);
         // A sidecar instance is reached at its workload address, on the port its app listens on.
-        const address = this.workloadAddresses.get(`${service.name}/${version}`) ?? app.address;
-        resources.push(workloadEntry(`${service.name}-${version}`, this.namespace, address, { app: service.name, version }, app.port, portNameOf(protocol)));
+        const sidecar = this.workloadAddresses.get(`${service.name}/${version}`);
+        const labels = { app: service.name, version };
+        resources.push(workloadEntry(`${service.name}-${version}`, this.namespace, sidecar ?? app.address, sidecar ? this.proxiedLabels(labels) : labels, app.port, portNameOf(protocol)));
       }
     }
     // The client is a workload too (its identity and labels), but serves nothing here: no ServiceEntry
     // selects it, so its proxy gets no inbound listener.
-    resources.push(workloadEntry(`${this.clientName}-v1`, this.namespace, this.clientAddress, { app: this.clientName, version: 'v1' }));
+    resources.push(workloadEntry(`${this.clientName}-v1`, this.namespace, this.clientAddress, this.proxiedLabels({ app: this.clientName, version: 'v1' })));
     return resources;
   }
 
@@ -253,16 +298,17 @@ export class LocalMesh implements MeshNames {
 
   /** {@link applyRouting} for any file of the config directory. */
   async applyFile(file: string, resources: readonly MeshResource[], options: ApplyOptions = {}): Promise<void> {
-    const before = await this.proxy.versions();
+    const proxy = options.proxy ?? this.proxy;
+    const before = await proxy.versions();
     this.config.write(file, resources);
     let candidate: string | undefined;
     let seen = '';
     await waitUntil(
-      `the proxy to run the new ${file}`,
+      `the proxy ${proxy.nodeId} to run the new ${file}`,
       async () => {
-        const now = await this.proxy.versions();
-        const sync = await this.weftd.syncOf(this.proxy.nodeId);
-        const matches = !options.until || options.until(await this.proxy.configDump(true));
+        const now = await proxy.versions();
+        const sync = await this.weftd.syncOf(proxy.nodeId);
+        const matches = !options.until || options.until(await proxy.configDump(true));
         seen = `proxy versions before ${before}, now ${now}; predicate ${matches}; weftd syncz ${JSON.stringify(sync?.resources)}`;
         if (now === before || !isInSync(sync) || !matches) {
           candidate = undefined;
@@ -285,9 +331,9 @@ ${this.logs()}` },
     return port;
   }
 
-  /** Starts weftd again on `xdsPort` (after {@link stopWeftd}). */
+  /** Starts weftd again on `xdsPort` (after {@link stopWeftd}), its CA on the port proxies already use. */
   async startWeftd(xdsPort: number): Promise<void> {
-    this.weftd = await WeftdProcess.start({ configDir: this.dir, xdsPort });
+    this.weftd = await WeftdProcess.start({ configDir: this.dir, xdsPort, caDir: this.caDir, caPort: this.weftd.caPort });
   }
 
   /** Output of weftd and the proxy, for failure messages. */
@@ -302,6 +348,7 @@ ${this.logs()}` },
     await Promise.all([this.proxy?.stop(), ...[...this.sidecars.values()].map((p) => p.stop()), this.weftd?.stop()]);
     await Promise.all([...this.upstreams.values(), ...this.apps.values(), ...this.retired].map((u) => u.close()));
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.securityDir, { recursive: true, force: true });
   }
 }
 

@@ -1,14 +1,24 @@
 // The Istio YAML of a local mesh, as a user writes it for VMs: a ServiceEntry per service, a
-// WorkloadEntry per running instance, VirtualServices and DestinationRules. Resources are typed with
+// WorkloadEntry per running instance, VirtualServices, DestinationRules and AuthorizationPolicies. Resources are typed with
 // @weft/shared's API types and validated before they are written into weftd's config directory.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateResource, type DestinationRuleSpec, type ServiceEntry, type VirtualServiceSpec, type WorkloadEntry, type DestinationRule, type VirtualService } from '@weft/shared';
+import {
+  validateResource,
+  type AuthorizationPolicy,
+  type AuthorizationPolicySpec,
+  type DestinationRuleSpec,
+  type ServiceEntry,
+  type VirtualServiceSpec,
+  type WorkloadEntry,
+  type DestinationRule,
+  type VirtualService,
+} from '@weft/shared';
 import { stringify } from 'yaml';
 
 /** The kinds a local-mesh scenario writes. */
-export type MeshResource = ServiceEntry | WorkloadEntry | VirtualService | DestinationRule;
+export type MeshResource = ServiceEntry | WorkloadEntry | VirtualService | DestinationRule | AuthorizationPolicy;
 
 const API_VERSION = 'networking.istio.io/v1';
 
@@ -54,6 +64,12 @@ export function virtualService(name: string, namespace: string, spec: VirtualSer
 /** A DestinationRule named `name` in `namespace`. */
 export function destinationRule(name: string, namespace: string, spec: DestinationRuleSpec): DestinationRule {
   return { apiVersion: API_VERSION, kind: 'DestinationRule', metadata: { name, namespace }, spec };
+}
+
+/** An AuthorizationPolicy (security.istio.io/v1) named `name` in `namespace`; `annotations` for
+ *  `istio.io/dry-run`. */
+export function authorizationPolicy(name: string, namespace: string, spec: AuthorizationPolicySpec, annotations?: Readonly<Record<string, string>>): AuthorizationPolicy {
+  return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace, ...(annotations ? { annotations: { ...annotations } } : {}) }, spec };
 }
 
 /** A DestinationRule for `host` with one subset per version (`version: <v>` labels). */

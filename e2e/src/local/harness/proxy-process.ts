@@ -1,7 +1,7 @@
 // weft-proxy as a child process for e2e scenarios: a workload's sidecar started from its built binary
 // with the workload's identity (node id `sidecar~<ip>~<name>.<ns>~<ns>.svc.cluster.local`, labels as
-// node metadata) and free ports, ready when /healthz/ready answers 200; read through its admin API
-// (/config_dump, /stats) as with Envoy.
+// node metadata, and given one, weftd's CA and a bootstrap token for its certificate) and free ports,
+// ready when /healthz/ready answers 200; read through its admin API (/config_dump, /stats) as with Envoy.
 
 import { binaryPath } from './binaries.js';
 import { E2E_LOG_LEVEL, spawnNodeProcess, type ChildHandle, type ChildExit } from './child-processes.js';
@@ -22,6 +22,29 @@ export interface ProxyOptions {
   readonly appAddress: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount?: string;
+  /** `--drain-duration` (default the proxy's, 45 s): how long connections of a replaced filter chain
+   *  keep the old chain before they are closed. */
+  readonly drainDuration?: string;
+  /** Where the proxy gets its workload certificate (none: it has no certificate). */
+  readonly identity?: ProxyIdentity;
+}
+
+/**
+ * Whether weft-proxy takes its certificate from weftd's CA (`--ca-address`, `--ca-root-cert`,
+ * `--token-file`); it refuses flags it does not know. While this is off, the harness gives proxies no
+ * identity and labels no workload `security.istio.io/tlsMode: istio` (auto-mTLS without certificates
+ * would fail). On since `weft-proxy --help` lists the flags (as PROXY_CA_FLAGS_SUPPORTED in
+ * packages/cli/src/local/mesh-plan.ts).
+ */
+export const PROXY_CA_FLAGS_SUPPORTED = true;
+
+/** A proxy's CA, the CA's trust anchor and its workload's bootstrap token. */
+export interface ProxyIdentity {
+  /** `host:port` of weftd's CA. */
+  readonly caAddress: string;
+  /** `<ca-dir>/root-cert.pem`. */
+  readonly caRootCert: string;
+  readonly tokenFile: string;
 }
 
 /** One entry of `dynamic_*` in a config dump, loosely typed: scenarios read names, versions and errors. */
@@ -70,6 +93,8 @@ export class ProxyProcess {
       '--service-account', options.serviceAccount ?? options.labels.app ?? 'default',
       '--admin-port', '0', '--health-port', '0', '--stats-port', '0', '--outbound-port', '0',
       '--log-level', E2E_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+      ...(options.drainDuration ? ['--drain-duration', options.drainDuration] : []),
+      ...(options.identity ? ['--ca-address', options.identity.caAddress, '--ca-root-cert', options.identity.caRootCert, '--token-file', options.identity.tokenFile] : []),
     ];
     const child = spawnNodeProcess(`weft-proxy ${options.workloadName}`, binaryPath('proxy', 'weft-proxy'), args);
     try {

@@ -13,6 +13,8 @@ const BODY_FLAGS: ReadonlyArray<readonly [string, string]> = [
   [`${RESET}connection failure`, 'UF'],
   [`${RESET}connection termination`, 'UC'],
   [`${RESET}overflow`, 'UO'],
+  // Envoy's RBAC filter sets no response flag (its response code details name the policy).
+  ['RBAC: access denied', '-'],
 ];
 
 /**

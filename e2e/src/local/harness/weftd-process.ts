@@ -1,6 +1,7 @@
-// weftd as a child process for e2e scenarios: started from its built binary on free ports (or on a
-// given xDS port, to restart it where proxies expect it), ready when it has logged its addresses and
-// /ready answers 200; read through its debug API (/debug/syncz), the way an operator would.
+// weftd as a child process for e2e scenarios: started from its built binary on free ports (or on the
+// given xDS and CA ports, to restart it where proxies expect it), optionally with its CA; ready when
+// it has logged its addresses and /ready answers 200; read through its debug API (/debug/syncz), the
+// way an operator would.
 
 import { binaryPath } from './binaries.js';
 import { E2E_LOG_LEVEL, spawnNodeProcess, type ChildHandle, type ChildExit } from './child-processes.js';
@@ -44,6 +45,10 @@ export interface WeftdOptions {
   readonly configDir: string;
   /** 0 (default) picks a free port; a restart passes the port proxies already use. */
   readonly xdsPort?: number;
+  /** Runs weftd's CA with its state here (`--ca-dir`); never inside the config directory. */
+  readonly caDir?: string;
+  /** The CA's port: 0 (default) picks a free one; a restart passes the port proxies already use. */
+  readonly caPort?: number;
 }
 
 /** A running weftd. */
@@ -52,7 +57,14 @@ export class WeftdProcess {
     readonly child: ChildHandle,
     readonly xdsPort: number,
     readonly debugPort: number,
+    /** `127.0.0.1:<port>` of its CA, when it runs one. */
+    readonly caAddress: string | undefined,
   ) {}
+
+  /** The CA's port (0 without a CA). */
+  get caPort(): number {
+    return this.caAddress === undefined ? 0 : Number(this.caAddress.slice(this.caAddress.lastIndexOf(':') + 1));
+  }
 
   /** `127.0.0.1:<port>` of its xDS server, what proxies take as their discovery address. */
   get xdsAddress(): string {
@@ -61,13 +73,14 @@ export class WeftdProcess {
 
   /** Starts weftd and waits until it is ready. Kills it if it does not get there. */
   static async start(options: WeftdOptions): Promise<WeftdProcess> {
-    const child = spawnNodeProcess('weftd', binaryPath('control-plane', 'weftd'), ['--config-dir', options.configDir, '--host', '127.0.0.1', '--xds-port', String(options.xdsPort ?? 0), '--debug-port', '0', '--log-level', E2E_LOG_LEVEL === 'debug' ? 'debug' : 'info']);
+    const ca = options.caDir === undefined ? [] : ['--ca-dir', options.caDir, '--ca-port', String(options.caPort ?? 0)];
+    const child = spawnNodeProcess('weftd', binaryPath('control-plane', 'weftd'), ['--config-dir', options.configDir, '--host', '127.0.0.1', '--xds-port', String(options.xdsPort ?? 0), '--debug-port', '0', ...ca, '--log-level', E2E_LOG_LEVEL === 'debug' ? 'debug' : 'info']);
     try {
       // weftd logs JSON lines; the `weftd ready` one carries the bound addresses.
       const [line] = await child.waitForLine(/^\{.*"msg":"weftd ready".*\}$/);
-      const ready = JSON.parse(line) as { xds: string; debug: string };
+      const ready = JSON.parse(line) as { xds: string; debug: string; ca?: string | null };
       const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
-      const weftd = new WeftdProcess(child, portOf(ready.xds), portOf(ready.debug));
+      const weftd = new WeftdProcess(child, portOf(ready.xds), portOf(ready.debug), ready.ca ?? undefined);
       await waitUntil('weftd /ready', async () => (await fetch(weftd.debugUrl('/ready'))).status === 200, { describe: () => child.output() });
       return weftd;
     } catch (e) {

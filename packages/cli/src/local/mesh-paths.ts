@@ -1,5 +1,5 @@
-// Where a local mesh keeps its state: the state directory (lock file, logs) and the default config
-// directory inside it. Resolution only; nothing here touches the filesystem.
+// Where a local mesh keeps its state: the state directory (lock file, logs, weftd's CA, workload
+// tokens) and the default config directory inside it. Resolution only; nothing here touches the filesystem.
 
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,10 @@ export interface MeshPaths {
   readonly logsDir: string;
   /** The Istio YAML weftd watches: `--config-dir`, else `<stateDir>/mesh`. */
   readonly configDir: string;
+  /** weftd's CA state (`--ca-dir`): its root key and certificate, `root-cert.pem`, token hashes. */
+  readonly caDir: string;
+  /** One bootstrap token file per workload (0600), what each proxy's `--token-file` names. */
+  readonly tokensDir: string;
 }
 
 /** The state directory for `env` (defaults to the process environment). */
@@ -37,5 +41,7 @@ export function resolveMeshPaths(options: { stateDir?: string; configDir?: strin
     stateFile: join(stateDir, 'up.json'),
     logsDir: join(stateDir, 'logs'),
     configDir: options.configDir ? resolve(options.configDir) : join(stateDir, 'mesh'),
+    caDir: join(stateDir, 'ca'),
+    tokensDir: join(stateDir, 'workload-tokens'),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSources } from '@weft/shared/node';
 import { packageDir } from './binaries.js';
-import { gatewayArgs, planMesh, sampleEnv, sidecarArgs } from './mesh-plan.js';
+import { gatewayArgs, planMesh, PROXY_CA_FLAGS_SUPPORTED, sampleEnv, sidecarArgs } from './mesh-plan.js';
 import { resolveKinds } from './resource-kinds.js';
 import { join } from 'node:path';
 
@@ -52,6 +52,25 @@ describe('planMesh', () => {
     expect([flag('--mode'), flag('--workload-name'), flag('--namespace'), flag('--labels'), flag('--service-account')]).toEqual(['sidecar', 'reviews-v2', 'shop', 'app=reviews,version=v2', 'sa-reviews-v2']);
     expect([flag('--workload-address'), flag('--app-address'), flag('--outbound-address'), flag('--discovery-address')]).toEqual(['127.0.10.4', '127.0.11.4', '127.0.12.4', '127.0.0.1:15010']);
     expect(sampleEnv(w, 40001)).toEqual({ WEFT_SAMPLE_ADDRESS: '127.0.11.4', WEFT_SAMPLE_PORT: '9080', WEFT_SAMPLE_VERSION: 'v2', WEFT_SAMPLE_POD_NAME: 'reviews-v2', WEFT_SAMPLE_PROXY: 'http://127.0.0.1:40001' });
+  });
+
+  it("labels the sample's workloads as having a sidecar (auto-mTLS), which the proxies pass on", async () => {
+    const loaded = await loadSources([join(packageDir('@weft/sample-bookinfo'), 'config')]);
+    const plan = planMesh(loaded.documents.map((d) => d.value));
+    for (const w of plan.workloads) expect(w.labels['security.istio.io/tlsMode'], w.name).toBe('istio');
+    const [w] = plan.workloads;
+    if (!w) throw new Error('no workload');
+    expect(sidecarArgs(w, '127.0.0.1:15010')[sidecarArgs(w, '127.0.0.1:15010').indexOf('--labels') + 1]).toContain('security.istio.io/tlsMode=istio');
+  });
+
+  it('gives a proxy its CA, trust anchor and token file when it has an identity, nothing otherwise', () => {
+    const [w] = planMesh([we('ratings-v1', '127.0.10.6', { app: 'ratings' })]).workloads;
+    if (!w) throw new Error('no workload');
+    const identity = { caAddress: '127.0.0.1:15012', caRootCert: '/s/ca/root-cert.pem', tokenFile: '/s/workload-tokens/default.ratings-v1.token' };
+    expect(sidecarArgs(w, '127.0.0.1:15010', identity).slice(-6)).toEqual(['--ca-address', '127.0.0.1:15012', '--ca-root-cert', '/s/ca/root-cert.pem', '--token-file', '/s/workload-tokens/default.ratings-v1.token']);
+    expect(gatewayArgs('127.0.0.1:1', identity).slice(-6)).toEqual(['--ca-address', '127.0.0.1:15012', '--ca-root-cert', '/s/ca/root-cert.pem', '--token-file', '/s/workload-tokens/default.ratings-v1.token']);
+    expect(sidecarArgs(w, '127.0.0.1:15010')).not.toContain('--ca-address');
+    expect(typeof PROXY_CA_FLAGS_SUPPORTED).toBe('boolean');
   });
 
   it('runs the gateway as a router labelled istio=ingressgateway on 127.0.10.100', () => {

@@ -108,6 +108,29 @@ export function planMesh(resources: readonly unknown[]): MeshPlan {
   return { workloads, skipped };
 }
 
+/**
+ * Whether weft-proxy takes its certificate from weftd's CA (`--ca-address`, `--ca-root-cert`,
+ * `--token-file`). A proxy refuses flags it does not know, so while this is off `up` starts proxies
+ * without them (no certificates: auto-mTLS to `tlsMode: istio` endpoints cannot work then). On since
+ * `weft-proxy --help` lists the three flags.
+ */
+export const PROXY_CA_FLAGS_SUPPORTED = true;
+
+/** Where a proxy gets its workload certificate: weftd's CA, the CA's trust anchor, the workload's token. */
+export interface ProxyIdentity {
+  /** `host:port` of weftd's CA (Istio's CA_ADDR). */
+  readonly caAddress: string;
+  /** `<ca-dir>/root-cert.pem`. */
+  readonly caRootCert: string;
+  /** The workload's bootstrap token file. */
+  readonly tokenFile: string;
+}
+
+/** weft-proxy's CA arguments for `identity` (none without one). */
+export function identityArgs(identity: ProxyIdentity | undefined): string[] {
+  return identity ? ['--ca-address', identity.caAddress, '--ca-root-cert', identity.caRootCert, '--token-file', identity.tokenFile] : [];
+}
+
 /** `k=v,k=v` for weft-proxy's --labels. */
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
   return Object.entries(labels)
@@ -115,8 +138,9 @@ export function formatLabels(labels: Readonly<Record<string, string>>): string {
     .join(',');
 }
 
-/** weft-proxy's arguments for a sample workload's sidecar (ports chosen by the proxy: 0). */
-export function sidecarArgs(w: WorkloadPlan, discoveryAddress: string): string[] {
+/** weft-proxy's arguments for a sample workload's sidecar (ports chosen by the proxy: 0), getting its
+ *  certificate as `identity` says when given. */
+export function sidecarArgs(w: WorkloadPlan, discoveryAddress: string, identity?: ProxyIdentity): string[] {
   return [
     '--mode', 'sidecar',
     '--discovery-address', discoveryAddress,
@@ -132,17 +156,19 @@ export function sidecarArgs(w: WorkloadPlan, discoveryAddress: string): string[]
     '--admin-port', '0', '--health-port', '0', '--stats-port', '0', '--outbound-port', '0',
     // A local mesh stops on Ctrl-C: nothing to drain for 45 s.
     '--drain-duration', '1s',
+    ...identityArgs(identity),
   ];
 }
 
 /** weft-proxy's environment: the young generation capped, as packages/proxy/README.md ("Memory")
  *  tells a deployment to (the user's own NODE_OPTIONS kept). */
 export function proxyEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return { NODE_OPTIONS: [env.NODE_OPTIONS ?? '', '--max-semi-space-size=1'].filter((o) => o !== '').join(' ') };
+  return { NODE_OPTIONS: [env.NODE_OPTIONS ?? '', '--max-semi-space-size=1', '--v8-pool-size=1'].filter((o) => o !== '').join(' ') };
 }
 
-/** weft-proxy's arguments for the ingress gateway (router mode). */
-export function gatewayArgs(discoveryAddress: string): string[] {
+/** weft-proxy's arguments for the ingress gateway (router mode); it needs a certificate too, for
+ *  auto-mTLS to the sidecars behind it. */
+export function gatewayArgs(discoveryAddress: string, identity?: ProxyIdentity): string[] {
   const g = INGRESS_GATEWAY;
   return [
     '--mode', 'router',
@@ -156,6 +182,7 @@ export function gatewayArgs(discoveryAddress: string): string[] {
     '--health-address', '127.0.0.1',
     '--admin-port', '0', '--health-port', '0', '--stats-port', '0', '--outbound-port', '0',
     '--drain-duration', '1s',
+    ...identityArgs(identity),
   ];
 }
 

@@ -74,7 +74,7 @@ describe('state paths', () => {
   });
 
   it('puts the lock, logs and default config dir in the state dir; --config-dir wins', () => {
-    expect(resolveMeshPaths({}, { HOME: '/h' })).toEqual({ stateDir: '/h/.weft', stateFile: '/h/.weft/up.json', logsDir: '/h/.weft/logs', configDir: '/h/.weft/mesh' });
+    expect(resolveMeshPaths({}, { HOME: '/h' })).toEqual({ stateDir: '/h/.weft', stateFile: '/h/.weft/up.json', logsDir: '/h/.weft/logs', configDir: '/h/.weft/mesh', caDir: '/h/.weft/ca', tokensDir: '/h/.weft/workload-tokens' });
     expect(resolveMeshPaths({ configDir: '/c', stateDir: '/s' }, { HOME: '/h' }).configDir).toBe('/c');
     expect(resolveMeshPaths({ stateDir: '/s' }, { HOME: '/h' }).stateFile).toBe('/s/up.json');
   });

@@ -1,19 +1,21 @@
 // `weftctl up`: the whole local mesh on one machine. Takes the state lock, seeds the config directory,
-// starts weftd, one sidecar and one sample program per sample WorkloadEntry and the ingress gateway,
-// waits until each is ready, prints where to look, and on SIGINT/SIGTERM (or a failed start) stops
-// every process it started. Formatting of the summary lives here too: it is this command's only output.
+// starts weftd (with its CA), issues each workload its bootstrap token, starts one sidecar and one
+// sample program per sample WorkloadEntry and the ingress gateway, waits until each is ready, prints
+// where to look, and on SIGINT/SIGTERM (or a failed start) stops every process it started. Formatting of the summary lives here too: it is this command's only output.
 
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadSources } from '@weft/shared/node';
 import type { Io } from '../io.js';
 import { resolveMeshBinaries, type MeshBinaries } from './binaries.js';
-import { gatewayArgs, INGRESS_GATEWAY, planMesh, proxyEnv, sampleEnv, SAMPLE_PORT, sidecarArgs, type WorkloadPlan } from './mesh-plan.js';
+import { gatewayArgs, INGRESS_GATEWAY, planMesh, PROXY_CA_FLAGS_SUPPORTED, proxyEnv, sampleEnv, SAMPLE_PORT, sidecarArgs, type ProxyIdentity, type WorkloadPlan } from './mesh-plan.js';
 import { resolveMeshPaths, type MeshPaths } from './mesh-paths.js';
 import { ProcessGroup, type MeshChild } from './mesh-processes.js';
 import { seedConfigDir } from './seed-config.js';
 import { acquireMeshLock, releaseMeshLock, updateMeshState, type MeshState } from './up-lock.js';
 import { httpGet, InterruptedError, isPortFree, pollUntil, withTimeout } from './wait-for.js';
+import { writeWorkloadToken, type TokenWorkload } from './workload-tokens.js';
 
 /** Options of {@link runUp}. */
 export interface UpOptions {
@@ -123,20 +125,28 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
     if (!(await isPortFree(port, host))) throw new Error(`${host}:${port} is already in use: another local mesh (started with another state dir, or left by a weftctl that was killed) or another program holds it; stop it first`);
   }
 
-  // weftd on Istio's ports when they are free, else on ports of its choosing (it prints them).
+  // weftd on Istio's ports when they are free, else on ports of its choosing (it prints them). Its CA
+  // keeps its root under the state dir, next to the config, so a restarted mesh keeps its identities.
   const xdsPort = (await isPortFree(15010)) ? 15010 : 0;
   const debugPort = (await isPortFree(15014)) ? 15014 : 0;
-  const weftd = group.start('weftd', binaries.weftd, ['--config-dir', paths.configDir, '--host', '127.0.0.1', '--xds-port', String(xdsPort), '--debug-port', String(debugPort)]);
+  const caPort = (await isPortFree(15012)) ? 15012 : 0;
+  const weftd = group.start('weftd', binaries.weftd, ['--config-dir', paths.configDir, '--host', '127.0.0.1', '--xds-port', String(xdsPort), '--debug-port', String(debugPort), '--ca-dir', paths.caDir, '--ca-port', String(caPort)]);
   const [readyLine] = await withTimeout(weftd.waitForLine(WEFTD_READY, signal), step, `weftd to start\n${weftd.tail()}`);
-  const ready = JSON.parse(readyLine) as { xds: string; debug: string };
+  const ready = JSON.parse(readyLine) as { xds: string; debug: string; ca: string | null };
   const debugUrl = `http://${ready.debug}`;
   await pollUntil('weftd /ready', async () => (await httpGet(`${debugUrl}/ready`)).status === 200, { timeoutMs: step, signal });
   let state: MeshState = { ...baseState, debugUrl, xdsAddress: ready.xds };
   await updateMeshState(paths.stateFile, state);
 
+  // Each proxy gets its certificate from weftd's CA with a token of its own (once weft-proxy can).
+  const identityOf = async (w: TokenWorkload): Promise<ProxyIdentity | undefined> =>
+    PROXY_CA_FLAGS_SUPPORTED && ready.ca ? { caAddress: ready.ca, caRootCert: join(paths.caDir, 'root-cert.pem'), tokenFile: await writeWorkloadToken(paths.caDir, paths.tokensDir, w) } : undefined;
+  const identities = await Promise.all(plan.workloads.map((w) => identityOf(w)));
+  const gatewayIdentity = await identityOf(INGRESS_GATEWAY);
+
   // Proxies first: a program's explicit proxy port is known once its sidecar has bound it.
-  const sidecars = plan.workloads.map((w) => ({ w, child: group.start(`proxy-${w.name}`, binaries.proxy, sidecarArgs(w, ready.xds), proxyEnv()) }));
-  const gatewayChild = group.start(INGRESS_GATEWAY.name, binaries.proxy, gatewayArgs(ready.xds), proxyEnv());
+  const sidecars = plan.workloads.map((w, i) => ({ w, child: group.start(`proxy-${w.name}`, binaries.proxy, sidecarArgs(w, ready.xds, identities[i]), proxyEnv()) }));
+  const gatewayChild = group.start(INGRESS_GATEWAY.name, binaries.proxy, gatewayArgs(ready.xds, gatewayIdentity), proxyEnv());
   const started = async (child: MeshChild): Promise<StartedProxy> => {
     const [, node = '', admin, health, outbound] = await withTimeout(child.waitForLine(PROXY_STARTED, signal), step, `${child.name} to start\n${child.tail()}`);
     adminPorts.set(child, Number(admin));
@@ -180,6 +190,7 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
       paths,
       debugUrl,
       xdsAddress: ready.xds,
+      caAddress: ready.ca ?? undefined,
       gatewayUrl,
       gatewayProblem: hasProductpage ? gatewayProblem : 'no productpage workload',
       proxies: proxies.map(({ w, proxy }) => ({ w, proxy })),
@@ -244,6 +255,8 @@ interface ReadyInput {
   readonly paths: MeshPaths;
   readonly debugUrl: string;
   readonly xdsAddress: string;
+  /** weftd's CA, when it runs one. */
+  readonly caAddress?: string;
   readonly gatewayUrl: string;
   readonly gatewayProblem?: string;
   readonly proxies: readonly { w: WorkloadPlan; proxy: StartedProxy }[];
@@ -261,6 +274,7 @@ export function formatReady(r: ReadyInput): string {
   if (r.productpageProxy !== undefined) lines.push(`  Through a sidecar: curl -x http://127.0.0.1:${r.productpageProxy} http://productpage:9080/productpage`);
   lines.push(
     `  weftd:             ${r.debugUrl}/debug/syncz   ${r.debugUrl}/debug/configz   ${r.debugUrl}/debug/registryz   (xDS ${r.xdsAddress})`,
+    ...(r.caAddress ? [`  weftd CA:          ${r.caAddress}   root certificate ${join(r.paths.caDir, 'root-cert.pem')}`] : []),
     '  Proxies (admin API: /config_dump /clusters /listeners /stats):',
   );
   for (const { w, proxy } of r.proxies) {

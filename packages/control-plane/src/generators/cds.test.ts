@@ -280,10 +280,11 @@ describe('policy merge: subset over top level, port level over both', () => {
 
 describe('TLS origination', () => {
   const tlsOf = (tls: Record<string, unknown>) => dig(reviewsWith({ tls }), 'transport_socket');
-  it.each([
-    ['DISABLE', { mode: 'DISABLE' }],
-    ['ISTIO_MUTUAL is not emitted yet (security milestone)', { mode: 'ISTIO_MUTUAL' }],
-  ])('%s: no transport socket', (_t, tls) => expect(tlsOf(tls)).toBeUndefined());
+  it('DISABLE: plaintext, auto-mTLS off for the cluster (no transport socket, no matches)', () => {
+    const c = reviewsWith({ tls: { mode: 'DISABLE' } });
+    expect(c?.transport_socket).toBeUndefined();
+    expect(c?.transport_socket_matches).toBeUndefined();
+  });
 
   it('SIMPLE verifies with the CA file, SANs and SNI', () => {
     expect(tlsOf({ mode: 'SIMPLE', caCertificates: '/etc/certs/ca.pem', subjectAltNames: ['reviews.example.com', 'spiffe://cluster.local/ns/default/sa/reviews'], sni: 'reviews.example.com' })).toEqual({

@@ -9,7 +9,7 @@ import { connectionPoolFields, upstreamHttpFor } from './cds-connection-pool.js'
 import type { ClusterInputs, InboundPortInput, ServiceClusterInput } from './cds-inputs.js';
 import { loadBalancerFields } from './cds-load-balancer.js';
 import { outlierFields } from './cds-outlier.js';
-import { upstreamTlsSocket } from './cds-tls.js';
+import { clusterTransportFields, endpointTlsModes } from './cds-mtls.js';
 import type { ClusterTrafficPolicy } from './cds-traffic-policy.js';
 import { clusterTrafficPolicy } from './cds-traffic-policy.js';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName } from './cluster-names.js';
@@ -78,7 +78,19 @@ function buildOutboundCluster(plan: OutboundClusterPlan, input: ServiceClusterIn
     ...(outlier.healthy_panic_threshold ? { healthy_panic_threshold: outlier.healthy_panic_threshold } : {}),
     ...(needsLocalityWeightedLb(policy) ? { locality_weighted_lb_config: {} } : {}),
   };
-  const tls = upstreamTlsSocket(policy?.tls, service.hostname, http === 'http2');
+  const portEndpoints = input.endpoints.filter((e) => e.servicePortName === port.name);
+  const transport = clusterTransportFields({
+    service,
+    mtls: input.mtls,
+    rule: input.rule,
+    tls: policy?.tls,
+    port: port.port,
+    subset: plan.subset?.name,
+    originalDst: type === 'ORIGINAL_DST',
+    http2: http === 'http2',
+    portEndpoints,
+    autoMtls: inputs.autoMtls,
+  });
   const cluster: Record<string, unknown> = {
     name,
     type,
@@ -86,17 +98,17 @@ function buildOutboundCluster(plan: OutboundClusterPlan, input: ServiceClusterIn
     ...(type === 'ORIGINAL_DST' ? { lb_policy: 'CLUSTER_PROVIDED' } : lb.fields),
     ...(outlier.outlier_detection ? { outlier_detection: outlier.outlier_detection } : {}),
     ...(Object.keys(commonLb).length > 0 ? { common_lb_config: commonLb } : {}),
-    ...(tls ? { transport_socket: tls } : {}),
+    ...transport,
   };
   if (type === 'EDS') cluster.eds_cluster_config = { service_name: name, eds_config: ADS_CONFIG_SOURCE };
   if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
-    const ofPort = input.endpoints.filter((e) => e.servicePortName === port.name);
-    const eps = subsetEndpoints(ofPort, plan.subset?.labels);
+    const eps = subsetEndpoints(portEndpoints, plan.subset?.labels);
     // LOGICAL_DNS takes exactly one host (Istio keeps the first).
     const chosen = type === 'LOGICAL_DNS' ? eps.slice(0, 1) : eps;
     cluster.dns_lookup_family = 'V4_ONLY';
     cluster.respect_dns_ttl = true;
-    cluster.load_assignment = buildLoadAssignment(name, chosen, { proxyLocality: inputs.proxyLocality, proxyLabels: inputs.proxyLabels, policy });
+    const tlsModes = endpointTlsModes(input.mtls, input.rule, plan.subset?.name, port.port, chosen);
+    cluster.load_assignment = buildLoadAssignment(name, chosen, { proxyLocality: inputs.proxyLocality, proxyLabels: inputs.proxyLabels, policy, tlsModes });
   }
   return cluster;
 }

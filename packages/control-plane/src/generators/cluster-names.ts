@@ -1,5 +1,6 @@
-// Istio's cluster names: `outbound|<port>|<subset>|<host>`, `inbound|<port>||`, and the fixed
-// BlackHole / Passthrough clusters. Builds and parses them; knows nothing about cluster contents.
+// Istio's cluster names: `outbound|<port>|<subset>|<host>`, `inbound|<port>||`, the fixed
+// BlackHole / Passthrough clusters, and the DNS SRV form (`outbound_.<port>_.<subset>_.<host>`) mTLS
+// uses as SNI. Builds and parses them; knows nothing about cluster contents.
 
 /** Drops all traffic (REGISTRY_ONLY outbound, unmatched routes). */
 export const BLACKHOLE_CLUSTER = 'BlackHoleCluster';
@@ -11,6 +12,12 @@ export const INBOUND_PASSTHROUGH_CLUSTER = 'InboundPassthroughCluster';
 /** `outbound|9080|v1|reviews.default.svc.cluster.local`; the subset is empty for the service's default cluster. */
 export function outboundClusterName(port: number, subset: string | undefined, host: string): string {
   return `outbound|${port}|${subset ?? ''}|${host}`;
+}
+
+/** `outbound_.9080_.v1_.reviews.default.svc.cluster.local` (`outbound_.9080_._.<host>` without a subset):
+ *  Istio's BuildDNSSrvSubsetKey, the SNI an ISTIO_MUTUAL client sends by default. */
+export function dnsSrvSubsetKey(port: number, subset: string | undefined, host: string): string {
+  return `outbound_.${port}_.${subset ?? ''}_.${host}`;
 }
 
 /** `inbound|9080||`: the workload port the inbound cluster delivers to (Istio names it by target port). */

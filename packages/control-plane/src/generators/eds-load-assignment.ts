@@ -3,6 +3,7 @@
 // load_assignment. Which endpoints belong to which cluster is decided by the callers.
 
 import type { Endpoint } from '../registry/model.js';
+import { transportSocketMatchMetadata } from './cds-mtls.js';
 import type { ClusterTrafficPolicy } from './cds-traffic-policy.js';
 import { applyLocalityLb, failoverPriorityOf, localityLbSetting, parseLocality, type LocalityGroup } from './eds-locality.js';
 import type { EnvoyResource } from './types.js';
@@ -14,6 +15,9 @@ export interface LoadAssignmentContext {
   readonly proxyLabels: Readonly<Record<string, string>>;
   /** The cluster's merged traffic policy (cds-traffic-policy.ts). */
   readonly policy: ClusterTrafficPolicy | undefined;
+  /** The `tlsMode` endpoints advertise for the cluster's transport_socket_matches (cds-mtls.ts
+   *  endpointTlsModes); endpoints not in it get no metadata. */
+  readonly tlsModes?: ReadonlyMap<Endpoint, string>;
 }
 
 /** The endpoints whose labels include every subset label (Istio subset selection). */
@@ -28,10 +32,11 @@ function addressOf(ep: Endpoint): Record<string, unknown> {
   return { socket_address: { address: ep.address, port_value: ep.port } };
 }
 
-function lbEndpoint(ep: Endpoint): Record<string, unknown> {
+function lbEndpoint(ep: Endpoint, tlsMode: string | undefined): Record<string, unknown> {
   return {
     endpoint: { address: addressOf(ep) },
     health_status: ep.healthy ? 'HEALTHY' : 'UNHEALTHY',
+    ...(tlsMode !== undefined ? { metadata: transportSocketMatchMetadata(tlsMode) } : {}),
     load_balancing_weight: { value: ep.weight },
   };
 }
@@ -43,7 +48,8 @@ const compareEndpoints = (a: Endpoint, b: Endpoint): number => (a.address === b.
  * port and subset). Endpoints are grouped by locality (and, with failoverPriority, by label
  * priority); each LbEndpoint carries its WorkloadEntry weight and health, each group the sum of its
  * weights (Istio), then the locality policy applies (eds-locality.ts). Unhealthy endpoints are sent
- * as UNHEALTHY rather than dropped, so Envoy's view matches the registry. Deterministic order:
+ * as UNHEALTHY rather than dropped, so Envoy's view matches the registry. Endpoints in `ctx.tlsModes`
+ * carry `envoy.transport_socket_match` metadata (auto-mTLS). Deterministic order:
  * priority, locality, address, port.
  */
 export function buildLoadAssignment(clusterName: string, endpoints: readonly Endpoint[], ctx: LoadAssignmentContext): EnvoyResource {
@@ -71,7 +77,7 @@ export function buildLoadAssignment(clusterName: string, endpoints: readonly End
       const locality = Object.fromEntries(Object.entries(g.locality).filter(([, v]) => v !== ''));
       return {
         ...(Object.keys(locality).length > 0 ? { locality } : {}),
-        lb_endpoints: g.endpoints.map(lbEndpoint),
+        lb_endpoints: g.endpoints.map((ep) => lbEndpoint(ep, ctx.tlsModes?.get(ep))),
         load_balancing_weight: { value: g.weight },
         ...(g.priority > 0 ? { priority: g.priority } : {}),
       };

@@ -6,6 +6,7 @@ import type { DestinationRuleSpec } from '@weft/shared';
 import type { Endpoint, MeshService } from '../registry/model.js';
 import type { ClusterInputs, ServiceClusterInput } from './cds-inputs.js';
 import { outboundClusterPlans } from './cds.js';
+import { endpointTlsModes } from './cds-mtls.js';
 import { buildLoadAssignment, subsetEndpoints } from './eds-load-assignment.js';
 import type { EnvoyResource } from './types.js';
 import { deepFreeze } from '../deep-freeze.js';
@@ -17,9 +18,11 @@ import { deepFreeze } from '../deep-freeze.js';
  * their endpoints are never sent. DNS clusters carry their endpoints inline (CDS) and ORIGINAL_DST
  * clusters have none.
  *
+ * Endpoints carry the `tlsMode` auto-mTLS matches on (cds-mtls.ts endpointTlsModes).
+ *
  * Each service's assignments are remembered (frozen, so packers may remember them by identity) and
  * given again while the inputs they were built from are the same objects: snapshots keep the service,
- * endpoint and rule objects of everything a change did not touch, so an endpoint change rebuilds the
+ * endpoint, rule and mTLS objects of everything a change did not touch, so an endpoint change rebuilds the
  * assignments of one service, not those of every service of every sharing key.
  */
 export function generateEndpoints(inputs: ClusterInputs): EnvoyResource[] {
@@ -31,6 +34,7 @@ export function generateEndpoints(inputs: ClusterInputs): EnvoyResource[] {
 interface Remembered {
   readonly rule: DestinationRuleSpec | undefined;
   readonly endpoints: readonly Endpoint[];
+  readonly mtls: ServiceClusterInput['mtls'];
   readonly assignments: readonly EnvoyResource[];
 }
 
@@ -63,13 +67,15 @@ export function serviceAssignments(input: ServiceClusterInput, inputs: Pick<Clus
   if (!byContext) remembered.set(input.service, (byContext = new Map()));
   const key = contextKey(input, inputs);
   const known = byContext.get(key);
-  if (known && known.rule === input.rule && sameItems(known.endpoints, input.endpoints)) return known.assignments;
+  if (known && known.rule === input.rule && known.mtls === input.mtls && sameItems(known.endpoints, input.endpoints)) return known.assignments;
   const assignments: EnvoyResource[] = [];
   for (const plan of outboundClusterPlans(input)) {
     if (plan.type !== 'EDS') continue;
     const ofPort = input.endpoints.filter((e) => e.servicePortName === plan.port.name);
-    assignments.push(buildLoadAssignment(plan.name, subsetEndpoints(ofPort, plan.subset?.labels), { proxyLocality: inputs.proxyLocality, proxyLabels: inputs.proxyLabels, policy: plan.policy }));
+    const endpoints = subsetEndpoints(ofPort, plan.subset?.labels);
+    const tlsModes = endpointTlsModes(input.mtls, input.rule, plan.subset?.name, plan.port.port, endpoints);
+    assignments.push(buildLoadAssignment(plan.name, endpoints, { proxyLocality: inputs.proxyLocality, proxyLabels: inputs.proxyLabels, policy: plan.policy, tlsModes }));
   }
-  byContext.set(key, { rule: input.rule, endpoints: input.endpoints, assignments: deepFreeze(assignments) });
+  byContext.set(key, { rule: input.rule, endpoints: input.endpoints, mtls: input.mtls, assignments: deepFreeze(assignments) });
   return assignments;
 }

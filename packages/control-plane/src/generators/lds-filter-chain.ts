@@ -13,6 +13,8 @@ export interface ChainSpec {
   readonly name?: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly filters: readonly EnvoyNetworkFilter[];
+  /** Terminates TLS (inbound mTLS chains: lds-inbound-mtls.ts); absent for plaintext and pass-on chains. */
+  readonly transportSocket?: Readonly<Record<string, unknown>>;
 }
 
 /** The ALPN values the HTTP inspector sets for plaintext HTTP (Istio plaintextHTTPALPNs, HTTP/1.0 off). */
@@ -68,6 +70,7 @@ export function toFilterChain(c: ChainSpec): Record<string, unknown> {
     ...(c.name ? { name: c.name } : {}),
     ...(match ? { filter_chain_match: match } : {}),
     filters: c.filters,
+    ...(c.transportSocket ? { transport_socket: c.transportSocket } : {}),
     ...(c.metadata ? { metadata: c.metadata } : {}),
   };
 }

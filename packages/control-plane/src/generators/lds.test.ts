@@ -187,10 +187,13 @@ describe('virtualOutbound', () => {
 });
 
 describe('virtualInbound', () => {
+  // Plaintext chains (mesh-wide PeerAuthentication DISABLE): one per port. The mTLS shapes of the other
+  // modes are in lds-inbound-mtls.test.ts.
   const cfg = [
     ...BOOKINFO,
     serviceEntry('reviews-admin', { ports: [{ number: 7070, name: 'tcp-admin', targetPort: 7071 }], endpoints: ['10.0.0.2'] }),
     serviceEntry('reviews-grpc', { ports: [{ number: 9090, name: 'grpc' }], endpoints: ['10.0.0.2'] }),
+    entry('PeerAuthentication', 'plaintext', 'istio-system', { mtls: { mode: 'DISABLE' } }),
   ];
   const reviewsProxy = sidecar('default', { app: 'reviews' }, '10.0.0.2', 'reviews-v1');
 
@@ -219,8 +222,11 @@ describe('virtualInbound', () => {
   });
 
   it('has only passthrough chains for a proxy serving no service', () => {
-    const l = byName(listenersOf(BOOKINFO, sidecar('default', {}, '10.9.9.9', 'client')), 'virtualInbound');
+    const l = byName(listenersOf(cfg, sidecar('default', {}, '10.9.9.9', 'client')), 'virtualInbound');
     expect(l.filter_chains.map((c) => c.name)).toEqual(['virtualInbound-blackhole', 'virtualInbound-catchall-http', 'virtualInbound']);
+    // Without any PeerAuthentication the workload is PERMISSIVE: mTLS and plaintext passthrough chains.
+    const permissive = byName(listenersOf(BOOKINFO, sidecar('default', {}, '10.9.9.9', 'client')), 'virtualInbound');
+    expect(permissive.filter_chains.map((c) => c.name)).toEqual(['virtualInbound-blackhole', ...Array(2).fill('virtualInbound-catchall-http'), ...Array(3).fill('virtualInbound')]);
   });
 
   it('takes Sidecar ingress ports instead, binding those with captureMode NONE', () => {

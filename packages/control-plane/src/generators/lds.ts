@@ -11,6 +11,8 @@ import { MESH_GATEWAY } from '../snapshot/lookup-virtual-services.js';
 import { serviceKey, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import type { ProxyView } from '../snapshot/proxy-view.js';
 import { boundInboundListener, virtualInboundListener, type InboundPort } from './lds-inbound.js';
+import type { InboundMtls } from './lds-inbound-mtls.js';
+import { peerAuthenticationFor } from '../snapshot/lookup-peer-authentication.js';
 import { buildOutboundListeners } from './lds-outbound.js';
 import { outboundPorts } from './lds-outbound-ports.js';
 import { virtualOutboundListener } from './lds-virtual-outbound.js';
@@ -79,8 +81,9 @@ function sourceIpHasher(snapshot: MeshSnapshot, proxy: ProxyView, serviceOf: (h:
 /**
  * The listeners of a sidecar: outbound listeners (buildOutboundListeners), virtualOutbound,
  * virtualInbound, then inbound listeners bound to their own port; inbound chains carry the RBAC filters
- * of the AuthorizationPolicies selecting the proxy (workloadRbacFilters). Routers get their Gateways'
- * listeners (generateGatewayListeners).
+ * of the AuthorizationPolicies selecting the proxy (workloadRbacFilters) and follow its PeerAuthentication
+ * (mTLS, plaintext or both per port: lds-inbound-mtls.ts). Routers get their Gateways' listeners
+ * (generateGatewayListeners).
  *
  * How a proxy uses them. Capture mode (Istio's default, iptables): only virtualOutbound (15001) and
  * virtualInbound (15006) open sockets; every other listener has `bind_to_port: false` and is only a
@@ -115,9 +118,12 @@ export function generateListeners(snapshot: MeshSnapshot, proxy: ProxyView, scop
   const inbound = inboundPorts(snapshot, proxy, scope);
   // Authorization guards the workload: inbound chains only, never outbound ones (Istio).
   const authz = workloadRbacFilters(snapshot, proxy);
+  // So does peer authentication: the workload's PeerAuthentication picks its inbound chains.
+  const { trustDomain, trustDomainAliases = [] } = snapshot.mesh;
+  const mtls: InboundMtls = { peerAuthentication: peerAuthenticationFor(snapshot, proxy.namespace, proxy.labels), trustDomains: [trustDomain, ...trustDomainAliases] };
   return [
     ...outbound,
-    ...(none ? [] : [virtualOutboundListener(catchAllCluster), virtualInboundListener(inbound, authz)]),
-    ...inbound.filter((p) => p.bindToPort).map((p) => boundInboundListener(p, authz)),
+    ...(none ? [] : [virtualOutboundListener(catchAllCluster), virtualInboundListener(inbound, authz, mtls)]),
+    ...inbound.filter((p) => p.bindToPort).map((p) => boundInboundListener(p, authz, mtls)),
   ];
 }

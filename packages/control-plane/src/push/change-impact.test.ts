@@ -18,6 +18,8 @@ const workload = (app: string, version: string, ns: string, address: string, ext
   res('WorkloadEntry', `${app}-${version}`, ns, { address, labels: { app, version }, ...extra });
 const weighted = (app: string, ns: string, v1: number, extra: Record<string, unknown> = {}): ConfigEntry =>
   res('VirtualService', app, ns, { hosts: [app], http: [{ route: [{ destination: { host: app, subset: 'v1' }, weight: v1 }, { destination: { host: app, subset: 'v2' }, weight: 100 - v1 }] }], ...extra });
+const peer = (name: string, ns: string, spec: Record<string, unknown>): ConfigEntry =>
+  createConfigEntry({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: ns }, spec }, { source: 'test' });
 const ownNamespaceOnly = (ns: string, hosts = ['./*']): ConfigEntry => res('Sidecar', 'default', ns, { egress: [{ hosts }] });
 
 const MESH: readonly ConfigEntry[] = [
@@ -70,6 +72,11 @@ describe('changeImpact', () => {
     { name: 'a ServiceEntry gains a port', before: SCOPED, after: replace(SCOPED, service('alpha', 'a', { ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }, { number: 9090, name: 'grpc', protocol: 'GRPC' }] })), a: ALL, b: [] },
     { name: "b's Sidecar starts importing a", before: SCOPED, after: replace(SCOPED, ownNamespaceOnly('b', ['./*', 'a/*'])), a: [], b: ALL },
     { name: 'a kind the analysis does not know (Gateway): everything', before: SCOPED, after: [...SCOPED, res('Gateway', 'gw', 'a', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] })], a: ALL, b: ALL },
+    { name: 'a namespace-level PeerAuthentication in b: CDS + EDS for who sees b, own LDS for b', before: SCOPED, after: [...SCOPED, peer('b-strict', 'b', { mtls: { mode: 'STRICT' } })], a: [], b: ['clusters', 'endpoints', 'listeners'] },
+    { name: 'a mesh-level PeerAuthentication: CDS + EDS + own LDS for everyone', before: SCOPED, after: [...SCOPED, peer('mesh', 'istio-system', { mtls: { mode: 'DISABLE' } })], a: ['clusters', 'endpoints', 'listeners'], b: ['clusters', 'endpoints', 'listeners'] },
+    { name: 'a workload-level PeerAuthentication for beta-v2: only EDS of who sees it', before: SCOPED, after: [...SCOPED, peer('v2', 'b', { selector: { matchLabels: { app: 'beta', version: 'v2' } }, mtls: { mode: 'DISABLE' } })], a: [], b: ['endpoints'] },
+    { name: "a workload-level PeerAuthentication selecting b's workload: EDS + its own LDS", before: SCOPED, after: [...SCOPED, peer('v1', 'b', { selector: { matchLabels: { app: 'beta', version: 'v1' } }, mtls: { mode: 'STRICT' } })], a: [], b: ['endpoints', 'listeners'] },
+    { name: "an endpoint's service account: CDS too (ISTIO_MUTUAL verifies it)", before: SCOPED, after: replace(SCOPED, workload('beta', 'v2', 'b', '10.2.0.2', { serviceAccount: 'beta' })), a: [], b: ['clusters', 'endpoints'] },
     { name: 'a delegate VirtualService: everything', before: SCOPED, after: [...SCOPED, res('VirtualService', 'leaf', 'b', { http: [{ route: [{ destination: { host: 'beta' } }] }] })], a: ALL, b: ALL },
   ])('$name', ({ before, after, a, b }) => {
     const impact = impactOf(before, after);
@@ -87,6 +94,32 @@ describe('changeImpact', () => {
   it('calls a ServiceEntry port change a config change, a WorkloadEntry change an endpoint change', () => {
     expect(impactOf(SCOPED, replace(SCOPED, service('alpha', 'a', { ports: [{ number: 8081, name: 'http', protocol: 'HTTP' }] }))).endpointOnly).toBe(false);
     expect(impactOf(SCOPED, replace(SCOPED, workload('alpha', 'v2', 'a', '10.1.0.9'))).endpointOnly).toBe(true);
+  });
+
+  describe('AuthorizationPolicy changes: LDS with the own (inbound) part, for the proxies a policy selects', () => {
+    const authz = (name: string, ns: string, spec: Record<string, unknown>): ConfigEntry => res('AuthorizationPolicy', name, ns, spec);
+    const denyPath = (path: string, selector?: Record<string, string>): Record<string, unknown> => ({ ...(selector ? { selector: { matchLabels: selector } } : {}), action: 'DENY', rules: [{ to: [{ operation: { paths: [path] } }] }] });
+    it.each([
+      { name: 'a policy selecting a workload of a', before: SCOPED, after: [...SCOPED, authz('p', 'a', denyPath('/x', { app: 'alpha' }))], a: ['listeners'], b: [] },
+      { name: 'a namespace-wide policy in b', before: MESH, after: [...MESH, authz('p', 'b', denyPath('/x'))], a: [], b: ['listeners'] },
+      { name: 'an edit of a policy in b', before: [...MESH, authz('p', 'b', denyPath('/x'))], after: [...MESH, authz('p', 'b', denyPath('/y'))], a: [], b: ['listeners'] },
+      { name: 'a policy removed', before: [...SCOPED, authz('p', 'a', denyPath('/x', { app: 'alpha' }))], after: SCOPED, a: ['listeners'], b: [] },
+      { name: 'a selector in a moved from alpha to beta (beta runs in b: never selected)', before: [...MESH, authz('p', 'a', denyPath('/x', { app: 'alpha' }))], after: [...MESH, authz('p', 'a', denyPath('/x', { app: 'beta' }))], a: ['listeners'], b: [] },
+      { name: 'a root-namespace policy: everyone', before: MESH, after: [...MESH, authz('p', 'istio-system', denyPath('/x'))], a: ['listeners'], b: ['listeners'] },
+      { name: 'a policy selecting nobody', before: MESH, after: [...MESH, authz('p', 'a', denyPath('/x', { app: 'nobody' }))], a: [], b: [] },
+      { name: 'a policy in a namespace without proxies', before: MESH, after: [...MESH, authz('p', 'c', denyPath('/x'))], a: [], b: [] },
+    ])('$name', ({ before, after, a, b }) => {
+      const impact = impactOf(before, after);
+      expect(impact.a).toEqual(a);
+      expect(impact.b).toEqual(b);
+      if (b.length > 0) expect(impact.ownB).toBe(true);
+      expect(impact.endpointOnly).toBe(false);
+    });
+
+    it('adds LDS (own part) to what a batch with a VirtualService change needs', () => {
+      const impact = impactOf(MESH, [...replace(MESH, weighted('alpha', 'a', 80)), authz('p', 'b', denyPath('/x'))]);
+      expect(impact).toMatchObject({ a: ['listeners', 'routes'], b: ['listeners', 'routes'], ownB: true });
+    });
   });
 
   it('gives everything to every proxy without a previous snapshot', () => {

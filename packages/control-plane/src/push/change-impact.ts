@@ -3,12 +3,14 @@
 // generators use (Sidecar scope, VirtualService and DestinationRule selection). When unsure (a kind
 // it does not know, a delegate VirtualService, a gateway), it says "everything".
 
-import type { DestinationRuleSpec, SidecarSpec, VirtualServiceSpec } from '@weft/shared';
+import type { AuthorizationPolicySpec, DestinationRuleSpec, PeerAuthenticationSpec, SidecarSpec, VirtualServiceSpec } from '@weft/shared';
 import type { ConfigEvent } from '../config/config-store.js';
 import type { Endpoint, MeshService, Workload } from '../registry/model.js';
 import { isHttpProtocol } from '../registry/protocol.js';
+import { policyAppliesTo } from '../security/authz/index.js';
 import { isVisible } from '../snapshot/lookup-export-to.js';
 import { hostsOverlap, resolveHost } from '../snapshot/lookup-host-names.js';
+import { destinationRuleFor } from '../snapshot/lookup-destination-rule.js';
 import { allEgressHosts, egressImportsVirtualServiceHost, sidecarFor } from '../snapshot/lookup-sidecar.js';
 import { sidecarScopeFor, type SidecarScope } from '../snapshot/lookup-sidecar-scope.js';
 import { gatewaysOf, MESH_GATEWAY, virtualServicesFor } from '../snapshot/lookup-virtual-services.js';
@@ -38,7 +40,7 @@ export interface ChangeImpact {
 }
 
 const REGISTRY_KINDS: ReadonlySet<string> = new Set(['ServiceEntry', 'WorkloadEntry']);
-const TARGETED_KINDS: ReadonlySet<string> = new Set([...REGISTRY_KINDS, 'VirtualService', 'DestinationRule', 'Sidecar']);
+const TARGETED_KINDS: ReadonlySet<string> = new Set([...REGISTRY_KINDS, 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication']);
 
 const EVERYTHING: ProxyImpact = Object.freeze({ kinds: new Set(ALL_KINDS), own: true });
 const NOTHING: ProxyImpact = Object.freeze({ kinds: new Set<XdsKind>(), own: false });
@@ -158,6 +160,29 @@ function sidecarMayApply(sidecar: ConfigItem<SidecarSpec>, proxy: ProxyView, roo
   return sidecar.namespace === proxy.namespace || sidecar.namespace === rootNamespace;
 }
 
+/** Whether an AuthorizationPolicy may select the proxy's workload (select-policies.ts: the root
+ *  namespace's and the workload namespace's policies whose selector or targetRefs pick it). */
+function authorizationPolicyMayApply(policy: ConfigItem<AuthorizationPolicySpec>, proxy: ProxyView, rootNamespace: string): boolean {
+  if (policy.namespace !== rootNamespace && policy.namespace !== proxy.namespace) return false;
+  return policyAppliesTo(policy, { namespace: proxy.namespace, labels: proxy.labels });
+}
+
+/** Whether a PeerAuthentication may be part of the proxy's own policy (lookup-peer-authentication.ts:
+ *  the root namespace's, and its namespace's selector-less or selecting ones). */
+function peerAuthenticationMayApply(policy: ConfigItem<PeerAuthenticationSpec>, proxy: ProxyView, rootNamespace: string): boolean {
+  if (policy.namespace === rootNamespace) return true;
+  if (policy.namespace !== proxy.namespace) return false;
+  return Object.entries(policy.spec.selector?.matchLabels ?? {}).every(([k, v]) => proxy.labels[k] === v);
+}
+
+/** The service keys whose endpoints' service accounts differ between two snapshots (ISTIO_MUTUAL
+ *  verifies them in CDS, so such an endpoint change is a cluster change too, as Istio's full push on
+ *  new service accounts). */
+function accountsChangedOf(keys: ReadonlySet<string>, prev: MeshSnapshot, next: MeshSnapshot): Set<string> {
+  const accounts = (s: MeshSnapshot, k: string): string => [...new Set((s.endpointsByService.get(k) ?? []).map((e) => e.serviceAccount))].sort().join(',');
+  return new Set([...keys].filter((k) => accounts(prev, k) !== accounts(next, k)));
+}
+
 /** Same services per egress listener, by identity (content changes are checked separately). */
 function sameScope(a: SidecarScope, b: SidecarScope): boolean {
   const sidecarId = (s: SidecarScope): string => (s.sidecar ? itemKey(s.sidecar) : '');
@@ -186,9 +211,12 @@ function ownersOf(endpoints: Iterable<Endpoint>): EndpointOwners {
  * The impact of `events` (the batch that turned `prev` into `next`) on each of `proxies`. A proxy is
  * affected when something it reads changed: a VirtualService that applies to it; a DestinationRule it
  * may consult; the Sidecar that may apply to it; a service it sees (definition: every kind; endpoints:
- * EDS, plus CDS for DNS services and LDS for services with non-HTTP ports); or its own workload (every
- * kind, own part included). Any other kind of change, a delegate VirtualService, and gateways or
- * proxyless clients get everything.
+ * EDS, plus CDS for DNS services, for changed service accounts and for passthrough rules, and LDS for
+ * services with non-HTTP ports); a PeerAuthentication of the namespace of a service it sees, or of the
+ * root namespace (EDS, plus CDS unless workload-level); an AuthorizationPolicy or PeerAuthentication
+ * that may select it before or after the change (LDS, own part included: RBAC filters and mTLS chains
+ * sit on inbound chains only); or its own workload (every kind, own part included). Any other kind of change, a delegate
+ * VirtualService, and gateways or proxyless clients get everything.
  */
 export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot, events: readonly ConfigEvent[], proxies: Iterable<ProxyView>): ChangeImpact {
   const out = new Map<string, ProxyImpact>();
@@ -201,6 +229,8 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
   const vsChanges = virtualServiceChanges(events, prev, next);
   const destinationRules = changedItems(events, 'DestinationRule', prev.destinationRules, next.destinationRules);
   const sidecars = changedItems(events, 'Sidecar', prev.sidecars, next.sidecars);
+  const authorizationPolicies = changedItems(events, 'AuthorizationPolicy', prev.authorizationPolicies, next.authorizationPolicies);
+  const peerAuthentications = changedItems(events, 'PeerAuthentication', prev.peerAuthentications, next.peerAuthentications);
   const delegateChanged = vsChanges.some((c) => [c.before, c.after].some((vs) => vs && (vs.spec.hosts ?? []).length === 0));
   const vsKeepScopes = vsChanges.every((c) => keepsScopes(c, next.mesh.domainSuffix));
 
@@ -224,6 +254,7 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
     for (const k of new Set([...changedServices, ...changedEndpoints])) owners.set(k, ownersOf([...(prev.endpointsByService.get(k) ?? []), ...(next.endpointsByService.get(k) ?? [])]));
   }
   const endpointOnly = registryOnly && changedServices.size === 0;
+  const accountsChanged = accountsChangedOf(changedEndpoints, prev, next);
   // Nothing that shapes Sidecar scopes changed: the previous snapshot's scopes hold for the next one
   // (same services by key and content), so they need not be computed again.
   const scopesKept = changedServices.size === 0 && sidecars.length === 0 && vsKeepScopes;
@@ -256,14 +287,25 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
       kinds.add('listeners');
       kinds.add('routes');
     }
+    // PeerAuthentication of a destination: its namespace- or mesh-level mode decides auto-mTLS (CDS),
+    // and every level which endpoints advertise `tlsMode: istio` (EDS).
+    for (const pa of peerAuthentications) {
+      const meshWide = pa.namespace === rootNamespace;
+      if (!after.scope.services.some((s) => meshWide || s.namespace === pa.namespace)) continue;
+      kinds.add('endpoints');
+      if (meshWide || Object.keys(pa.spec.selector?.matchLabels ?? {}).length === 0) kinds.add('clusters');
+    }
     if (changedServices.size === 0 && changedEndpoints.size === 0) return kinds;
     for (const s of after.scope.services) {
       const key = serviceKey(s.hostname, s.namespace);
       if (changedServices.has(key)) return everything();
       if (!changedEndpoints.has(key)) continue;
       kinds.add('endpoints');
-      // DNS clusters carry their endpoints inline; TCP services sharing a port match endpoint IPs.
-      if (s.resolution !== 'STATIC') kinds.add('clusters');
+      // DNS clusters carry their endpoints inline; ISTIO_MUTUAL verifies the endpoints' accounts; a
+      // passthrough cluster's auto-mTLS depends on every endpoint's tlsMode label.
+      const passthrough = (snap: MeshSnapshot): boolean => destinationRuleFor(snap, proxy, s.hostname, s.namespace)?.spec.trafficPolicy?.loadBalancer?.simple === 'PASSTHROUGH';
+      if (s.resolution !== 'STATIC' || accountsChanged.has(key) || passthrough(prev) || passthrough(next)) kinds.add('clusters');
+      // TCP services sharing a port match endpoint IPs.
       if (s.ports.some((p) => !isHttpProtocol(p.protocol))) kinds.add('listeners');
     }
     return kinds;
@@ -292,6 +334,12 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
       continue;
     }
     const kinds = groupKinds(proxy);
+    // Authorization and peer authentication are part of the proxy's own inbound listeners, which are
+    // never shared: regenerate them (and keep whatever the group needs besides).
+    if (authorizationPolicies.some((p) => authorizationPolicyMayApply(p, proxy, rootNamespace)) || peerAuthentications.some((p) => peerAuthenticationMayApply(p, proxy, rootNamespace))) {
+      out.set(proxy.id, { kinds: new Set<XdsKind>([...kinds, 'listeners']), own: true });
+      continue;
+    }
     out.set(proxy.id, kinds.size === 0 ? NOTHING : { kinds, own: false });
   }
   return { proxies: out, endpointOnly, endpointsChanged: changedEndpoints };

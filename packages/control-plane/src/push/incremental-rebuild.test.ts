@@ -130,6 +130,20 @@ describe('incremental rebuilds', () => {
     expect(bytes(carried)).toEqual(bytes(fresh));
   });
 
+  it("a PeerAuthentication change rebuilds only the assignments of the endpoints it selects, equal to a generation from scratch", () => {
+    const injected = (name: string, app: string, ns: string, address: string): ConfigEntry => res('WorkloadEntry', name, ns, { address, labels: { app, version: 'v1', 'security.istio.io/tlsMode': 'istio' } });
+    const mesh = [service('web', 'a'), injected('web-1', 'web', 'a', '10.0.0.1'), service('db', 'b'), injected('db-1', 'db', 'b', '10.0.1.1'), workload('client-1', 'client', 'c', '10.0.9.1')];
+    const next = pipeline();
+    const before = byCluster(generateEndpoints(clusterInputsFor(next(mesh), PROXY)));
+    const withPolicy = [...mesh, createConfigEntry({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'db', namespace: 'b' }, spec: { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'DISABLE' } } }, { source: 'test' })];
+    const afterList = generateEndpoints(clusterInputsFor(next(withPolicy), PROXY));
+    const after = byCluster(afterList);
+    expect(after.get('outbound|8080||web.a.svc.cluster.local')).toBe(before.get('outbound|8080||web.a.svc.cluster.local'));
+    expect(JSON.stringify(before.get('outbound|8080||db.b.svc.cluster.local'))).toContain('tlsMode');
+    expect(JSON.stringify(after.get('outbound|8080||db.b.svc.cluster.local'))).not.toContain('tlsMode');
+    expect(JSON.parse(JSON.stringify(afterList))).toEqual(JSON.parse(JSON.stringify(fromScratch(withPolicy))));
+  });
+
   it('packs a remembered (frozen) resource once and gives the same packed object again', () => {
     const memo = new PackMemo();
     const [assignment] = generateEndpoints(clusterInputsFor(pipeline()(BASE), PROXY));

@@ -334,6 +334,42 @@ describe('PushController with the real generators', () => {
     expect(report).toMatchObject({ trigger: 'config', pushed: [A.id], skipped: [B.id] });
     expect(counting.byNamespace).toEqual({ bookinfo: 1 });
   });
+
+  it('pushes LDS alone, with the RBAC filters, only to the proxies an AuthorizationPolicy selects', async () => {
+    const { h, counting } = await connected([]);
+    const policy = (name: string, spec: object) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'bookinfo' }, spec });
+    const ldsVersion = (id: string) => h.cache.getSnapshot(id)?.get(LDS)?.version;
+    const [aBefore, bBefore] = [ldsVersion(A.id), ldsVersion(B.id)];
+    const pushed = h.nextPush();
+    const applied = h.memory.apply(
+      policy('deny-admin', { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }] }),
+      policy('allow-get', { rules: [{ to: [{ operation: { methods: ['GET'] } }] }] }),
+      // Valid Istio config Weft cannot enforce (no ext_authz): left out with a warning.
+      policy('ext-authz', { action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { paths: ['/ext'] } }] }] }),
+    );
+    expect(applied.ok).toBe(true);
+    const report = await pushed;
+    expect(report).toMatchObject({ trigger: 'config', pushed: [A.id], skipped: [B.id] });
+    // The shared outbound part for A's key (a new snapshot's cache) and A's own inbound part.
+    expect(counting.calls).toEqual({ listeners: 2, routes: 0, clusters: 0, endpoints: 0 });
+    expect(ldsVersion(A.id)).not.toBe(aBefore);
+    expect(ldsVersion(B.id)).toBe(bBefore);
+    const inbound = h.cache.getSnapshot(A.id)?.get(LDS)?.resources.get('virtualInbound');
+    const decoded = inbound ? unpackAny(inbound) : undefined;
+    expect(decoded?.ok).toBe(true);
+    const catchAll = (decoded?.ok ? (decoded.message.filter_chains as { name: string; filters: { typed_config: { http_filters?: { name: string }[] } }[] }[]) : []).find((c) => c.name === 'virtualInbound-catchall-http');
+    expect(catchAll?.filters[0]?.typed_config.http_filters?.map((f) => f.name)).toEqual(['envoy.filters.http.rbac', 'envoy.filters.http.rbac', 'envoy.filters.http.fault', 'envoy.filters.http.cors', 'envoy.filters.http.router']);
+    const warnings = h.logs.filter((l) => l.code === 'WEFT_WARN_AUTHZ_POLICY');
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.msg)).toContain('CUSTOM action is not supported (no ext_authz): skipped bookinfo/ext-authz');
+
+    // Removing the policies: the same proxy again, warnings not repeated.
+    const removed = h.nextPush();
+    for (const name of ['deny-admin', 'allow-get', 'ext-authz']) h.memory.delete({ kind: 'AuthorizationPolicy', namespace: 'bookinfo', name });
+    expect(await removed).toMatchObject({ pushed: [A.id], skipped: [B.id] });
+    expect(ldsVersion(A.id)).toBe(aBefore);
+    expect(h.logs.filter((l) => l.code === 'WEFT_WARN_AUTHZ_POLICY')).toHaveLength(1);
+  });
 });
 
 async function convergenceCount(metrics: PilotMetrics): Promise<number> {

@@ -8,6 +8,7 @@ import type { AnyMessage } from '@weft/shared/xds';
 import type { Logger } from 'pino';
 import type { ConfigEvent, ConfigStore } from '../config/config-store.js';
 import { SIDECAR_GENERATORS, type SidecarGenerators } from '../generators/index.js';
+import { workloadRbacFilters } from '../generators/filter-rbac.js';
 import type { EnvoyResource, GeneratedConfig } from '../generators/types.js';
 import type { PilotMetrics } from '../metrics/pilot-metrics.js';
 import { metricType } from '../metrics/ads-metrics.js';
@@ -82,6 +83,8 @@ interface ProxyState {
   own: OwnParts;
   /** Routers: the Gateway warnings last logged (joined), so each set is logged once. */
   gatewayWarnings?: string;
+  /** The AuthorizationPolicy translation warnings last logged (joined), so each set is logged once. */
+  authzWarnings?: string;
 }
 
 /** One push round: the proxies a batch of changes can affect, pushed a slice at a time. */
@@ -378,6 +381,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     }
     const generateSeconds = (performance.now() - started) / 1000;
     if (state.view.type === 'router') this.logGatewayWarnings(nodeId, state, snapshot);
+    if (kinds.has('listeners') || !previous) this.logAuthzWarnings(nodeId, state, snapshot);
 
     // The new snapshot: the previous one with the regenerated types replaced.
     const next = new Map<string, SnapshotResources>(previous ?? []);
@@ -410,6 +414,18 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     if (key === state.gatewayWarnings) return;
     state.gatewayWarnings = key;
     for (const w of warnings) this.options.logger.warn({ node: nodeId, code: 'WEFT_WARN_GATEWAY_SERVER' }, `gateway ${nodeId}: ${w}`);
+  }
+
+  /** Logs what the RBAC filters of a proxy's workload left out (invalid rules, CUSTOM policies), once
+   *  per distinct set; the LDS generators build the same filters (memoized, so this costs a lookup). */
+  private logAuthzWarnings(nodeId: string, state: ProxyState, snapshot: MeshSnapshot): void {
+    // Proxyless gRPC clients get no RBAC filters.
+    if (state.view.generator !== undefined) return;
+    const warnings = workloadRbacFilters(snapshot, state.view).warnings;
+    const key = warnings.join('\n');
+    if (key === (state.authzWarnings ?? '')) return;
+    state.authzWarnings = key;
+    for (const w of warnings) this.options.logger.warn({ node: nodeId, code: 'WEFT_WARN_AUTHZ_POLICY' }, `authorization for ${nodeId}: ${w}`);
   }
 
   private onConnect(nodeId: string, metadata: Readonly<Record<string, unknown>>): void {

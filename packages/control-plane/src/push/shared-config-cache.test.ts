@@ -1,6 +1,7 @@
 // Sharing generated config between proxies must not change what any proxy gets: for a mesh that uses
 // everything the sharing key has to capture (source labels, selectors, locality failover, Sidecar
-// ingress, interception mode, DNS and TCP services), each proxy's shared + own config equals its
+// ingress, interception mode, DNS and TCP services, AuthorizationPolicies, PeerAuthentications and
+// auto-mTLS), each proxy's shared + own config equals its
 // config generated alone, byte for byte; and proxies with equal keys share one generation.
 
 import { describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ const http = [{ number: 9080, name: 'http', protocol: 'HTTP' }];
 const service = (app: string, ns: string, ports: object[] = http, extra: Record<string, unknown> = {}): ConfigEntry =>
   res('ServiceEntry', app, ns, { hosts: [`${app}.${ns}.svc.cluster.local`], location: 'MESH_INTERNAL', resolution: 'STATIC', ports, workloadSelector: { labels: { app } }, ...extra });
 const workload = (app: string, version: string, ns: string, address: string, zone: string, name = `${app}-${version}`): ConfigEntry =>
-  res('WorkloadEntry', name, ns, { address, labels: { app, version, team: name }, locality: `region/${zone}`, serviceAccount: name });
+  res('WorkloadEntry', name, ns, { address, labels: { app, version, team: name, 'security.istio.io/tlsMode': 'istio' }, locality: `region/${zone}`, serviceAccount: name });
 
 const MESH: readonly ConfigEntry[] = [
   service('productpage', 'web'),
@@ -59,6 +60,15 @@ const MESH: readonly ConfigEntry[] = [
   res('VirtualService', 'productpage', 'web', { hosts: ['productpage'], http: [{ match: [{ uri: { prefix: '/api' } }], delegate: { name: 'productpage-api', namespace: 'web' } }, { route: [{ destination: { host: 'productpage' } }] }] }),
   res('VirtualService', 'productpage-api', 'web', { http: [{ route: [{ destination: { host: 'productpage' } }], timeout: '3s' }] }),
   res('VirtualService', 'ratings', 'data', { hosts: ['ratings'], http: [{ route: [{ destination: { host: 'reviews.web.svc.cluster.local', subset: 'v2' } }] }] }),
+  // Authorization: RBAC filters on own inbound listeners (and the gateway's), selected by labels,
+  // namespace and the root namespace; a {**} path needs the URI template proto to pack.
+  res('AuthorizationPolicy', 'reviews-v1-deny', 'web', { selector: { matchLabels: { app: 'reviews', version: 'v1' } }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin/{**}'] } }] }] }),
+  res('AuthorizationPolicy', 'data-allow-get', 'data', { rules: [{ to: [{ operation: { methods: ['GET'] } }] }] }),
+  res('AuthorizationPolicy', 'mesh-audit', 'istio-system', { action: 'AUDIT', rules: [{ to: [{ operation: { ports: ['5432'] } }] }] }),
+  // Peer authentication: a namespace STRICT, a workload PERMISSIVE with a port DISABLE (inbound chains of
+  // those proxies, auto-mTLS clusters and endpoint metadata of every client).
+  res('PeerAuthentication', 'data-strict', 'data', { mtls: { mode: 'STRICT' } }),
+  res('PeerAuthentication', 'reviews-v3', 'web', { selector: { matchLabels: { app: 'reviews', version: 'v3' } }, mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { 9080: { mode: 'DISABLE' } } }),
   res('Sidecar', 'ratings', 'data', { workloadSelector: { labels: { app: 'ratings' } }, ingress: [{ port: { number: 9080, name: 'http', protocol: 'HTTP' }, defaultEndpoint: '127.0.0.1:9080' }], egress: [{ hosts: ['./*'] }] }),
 ];
 
@@ -105,6 +115,23 @@ describe('SharedConfigCache', () => {
     const shared = cache.resourcesFor(p, new Set(ALL_KINDS)).resources;
     const alone = new Map([...packGeneratedConfig(generateProxyConfig(snapshot, p))].map(([t, r]) => [t, { resources: r }]));
     expect(dump(shared)).toEqual(dump(alone));
+  });
+
+  it('has RBAC filters in the compared config: every inbound side (mesh-wide AUDIT), the selected ones per policy', () => {
+    const rbacPolicies = (p: ProxyView): string[] => [...JSON.stringify(generateProxyConfig(snapshot, p).listeners).matchAll(/ns\[[a-z-]+\]-policy\[[a-z0-9-]+\]/g)].map((m) => m[0]);
+    const byId = (app: string, version = 'v1'): ProxyView => PROXIES.find((p) => p.labels.app === app && p.labels.version === version) as ProxyView;
+    expect(new Set(rbacPolicies(byId('reviews')))).toEqual(new Set(['ns[istio-system]-policy[mesh-audit]', 'ns[web]-policy[reviews-v1-deny]']));
+    expect(new Set(rbacPolicies(byId('reviews', 'v2')))).toEqual(new Set(['ns[istio-system]-policy[mesh-audit]']));
+    expect(new Set(rbacPolicies(byId('ratings')))).toEqual(new Set(['ns[istio-system]-policy[mesh-audit]', 'ns[data]-policy[data-allow-get]']));
+    // No workload port: the passthrough chains still carry the workload's filters.
+    expect(new Set(rbacPolicies(byId('stranger')))).toEqual(new Set(['ns[istio-system]-policy[mesh-audit]']));
+  });
+
+  it('has auto-mTLS in the compared config: matches on clusters, tlsMode on endpoints but reviews-v3 (port DISABLE)', () => {
+    const cfg = generateProxyConfig(snapshot, PROXIES[0] as ProxyView);
+    expect(JSON.stringify(cfg.clusters)).toContain('"tlsMode-istio"');
+    const reviews = JSON.stringify(cfg.endpoints.find((e) => e.cluster_name === 'outbound|9080||reviews.web.svc.cluster.local'));
+    expect(reviews.match(/envoy\.transport_socket_match/g)).toHaveLength(4);
   });
 
   it('shares one generation per kind between proxies with equal keys, and generates own parts per proxy', () => {

@@ -4,9 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import { packAny, TYPE_URL, type AnyMessage } from '@weft/shared/xds';
-import { clusterInputsFor, proxyLocalityOf } from '../generators/cds-inputs.js';
+import { clusterInputsFor, proxyLocalityOf, serviceClusterInput } from '../generators/cds-inputs.js';
 import { serviceAssignments } from '../generators/eds.js';
-import { destinationRuleFor } from '../snapshot/lookup-destination-rule.js';
 import { generateProxyConfig, generateProxyEndpoints, SIDECAR_GENERATORS, type SidecarGenerators } from '../generators/index.js';
 import type { EnvoyResource } from '../generators/types.js';
 import { sidecarScopeFor } from '../snapshot/lookup-sidecar-scope.js';
@@ -174,9 +173,7 @@ export class SharedConfigCache {
     for (const service of slice.services) {
       // The slice holds the services the key sees; an invisible one has no assignments here.
       if (!this.carry.services.has(serviceKey(service.hostname, service.namespace))) continue;
-      const rule = destinationRuleFor(slice, proxy, service.hostname, service.namespace)?.spec;
-      const endpoints = slice.endpointsByService.get(serviceKey(service.hostname, service.namespace)) ?? [];
-      for (const assignment of serviceAssignments(rule ? { service, rule, endpoints } : { service, endpoints }, context)) {
+      for (const assignment of serviceAssignments(serviceClusterInput(slice, proxy, service), context)) {
         const name = assignment.cluster_name as string;
         const packed = this.packOne(TYPE_URL.ENDPOINT, assignment);
         if (before.resources.get(name) !== packed) changed.set(name, packed);

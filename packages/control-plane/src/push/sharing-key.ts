@@ -51,6 +51,9 @@ function contextOf(s: MeshSnapshot): SharingContext {
   const known = contexts.get(s);
   if (known) return known;
   const labelKeys = new Set<string>();
+  // AuthorizationPolicy selectors are among them: with the namespace they decide which policies select
+  // a proxy, so proxies of one key also share their RBAC filters (which only own inbound listeners and
+  // unshared gateways carry).
   const all = [s.virtualServices, s.destinationRules, s.gateways, s.sidecars, s.peerAuthentications, s.authorizationPolicies, s.requestAuthentications, s.telemetries];
   for (const items of all) for (const item of items) collectSelectorKeys(item.spec, false, labelKeys);
   const context = { labelKeys: [...labelKeys].sort(), localityMatters: s.destinationRules.some((dr) => mentions(dr.spec, LOCALITY_POLICY_FIELDS)) };

@@ -30,6 +30,9 @@ export interface MeshService {
   readonly exportTo: readonly string[];
   /** Where the service came from, e.g. `ServiceEntry/default/reviews`. */
   readonly origin: string;
+  /** Identities the service's workloads present (ServiceEntry `subjectAltNames`, Istio's
+   *  Service.ServiceAccounts), verified as given by mTLS clients; absent when none are declared. */
+  readonly subjectAltNames?: readonly string[];
 }
 
 /** One instance serving a service port. */

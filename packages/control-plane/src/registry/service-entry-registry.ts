@@ -65,6 +65,7 @@ export function buildServiceEntryRegistry(entries: readonly ConfigEntry[]): Regi
     const location = asStr(spec.location) === 'MESH_EXTERNAL' ? 'MESH_EXTERNAL' : 'MESH_INTERNAL';
     const addresses = asArr(spec.addresses).filter((x): x is string => typeof x === 'string');
     const origin = `ServiceEntry/${namespace}/${se.ref.name}`;
+    const subjectAltNames = asArr(spec.subjectAltNames).filter((x): x is string => typeof x === 'string' && x !== '');
 
     // Which workloads back this ServiceEntry, with the name endpoints report as their workload.
     const backing: { workload: Workload; weight: number; ref: string }[] = [];
@@ -82,7 +83,7 @@ export function buildServiceEntryRegistry(entries: readonly ConfigEntry[]): Regi
     }
 
     for (const hostname of asArr(spec.hosts).filter((h): h is string => typeof h === 'string')) {
-      services.push({ hostname, namespace, ports, addresses, resolution, location, exportTo: exportTo.length > 0 ? exportTo : ['*'], origin });
+      services.push({ hostname, namespace, ports, addresses, resolution, location, exportTo: exportTo.length > 0 ? exportTo : ['*'], origin, ...(subjectAltNames.length > 0 ? { subjectAltNames } : {}) });
       if (resolution === 'NONE') continue;
       for (const port of ports) {
         const base = port.targetPort ?? port.port;

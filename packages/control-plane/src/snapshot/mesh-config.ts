@@ -6,6 +6,9 @@ export interface MeshConfig {
   readonly rootNamespace: string;
   /** SPIFFE trust domain (Istio: `cluster.local`). */
   readonly trustDomain: string;
+  /** Other trust domains that name the same identities (Istio MeshConfig.trustDomainAliases): an
+   *  AuthorizationPolicy principal of any of them is expanded to all of them. Default none. */
+  readonly trustDomainAliases?: readonly string[];
   /** DNS suffix of in-mesh service names (Istio: `cluster.local`). */
   readonly domainSuffix: string;
   /** What sidecars do with traffic to unknown destinations (Istio: ALLOW_ANY). */

@@ -40,7 +40,9 @@ function peerCertificateOf(socket: TLSSocket): RbacPeerCertificate {
   const cert = socket.getPeerX509Certificate?.();
   if (!cert) return {};
   const { uri, dns } = altNames(cert.subjectAltName);
-  return { uriSans: uri, dnsSans: dns, subject: cert.subject.split('\n').reverse().join(',') };
+  // Istio's workload certificates have an empty subject (node reports it as undefined).
+  const subject = typeof cert.subject === 'string' ? cert.subject : '';
+  return { uriSans: uri, dnsSans: dns, subject: subject.split('\n').reverse().join(',') };
 }
 
 /**
