@@ -197,7 +197,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       drainMs: config.drainDurationMs,
       config: () => compiled,
       onTcpOutcome: options.onTcpOutcome,
-      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, rbac: o.rbac, onOutcome, peerHeaders }),
+      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, rbac: o.rbac, xfcc: o.xfcc, onOutcome, peerHeaders }),
     });
     lifecycle.advance('INITIALIZING');
     xds.start();

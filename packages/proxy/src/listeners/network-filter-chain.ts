@@ -13,6 +13,7 @@ import { isTlsTransportSocket, loadDownstreamTls, type TransportSocketShape } fr
 import { createTcpProxyHandler, type TcpConnectionContext, type TcpProxyDeps } from '../tcp/tcp-proxy.js';
 import type { FilterChainShape, FilterShape, HttpConnectionManagerShape, TcpProxyShape } from '../xds-client/envoy-shapes.js';
 import { rbacConnectionOf, type RbacConnection } from './rbac-connection.js';
+import { xfccPolicyOf, type XfccPolicy } from '../http/xfcc.js';
 
 /** Which way a listener's traffic goes (Envoy's traffic_direction; the HCM's `direction` option). */
 export type TrafficDirection = 'inbound' | 'outbound';
@@ -31,6 +32,8 @@ export interface HttpChainOptions {
   /** The HCM's RBAC HTTP filters (envoy.filters.http.rbac), compiled, in http_filters order; absent
    *  when it has none. They run on every request before anything else the HCM does. */
   readonly rbac?: readonly RbacEngine[];
+  /** The HCM's x-forwarded-client-cert policy (forward_client_cert_details); absent: Envoy's SANITIZE. */
+  readonly xfcc?: XfccPolicy;
 }
 
 /** Builds the handler of one HTTP connection manager: it serves one downstream connection per call.
@@ -160,6 +163,7 @@ function compilePlainChain(chain: FilterChainShape, fallbackName: string, direct
       upgradeTypes,
       ...(useRemoteAddress ? { useRemoteAddress } : {}),
       ...(terminalRbac ? { rbac: http.engines } : {}),
+      xfcc: xfccPolicyOf(hcm as { forward_client_cert_details?: unknown; set_current_client_cert_details?: unknown }),
     });
     kind = 'http';
     serve = (socket, _context, connection) => {

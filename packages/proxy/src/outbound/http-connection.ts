@@ -14,6 +14,7 @@ import { sniffHttpProtocol } from '../http2/http2-preface.js';
 import type { RbacConnection } from '../listeners/rbac-connection.js';
 import type { RbacEngine } from '../rbac/index.js';
 import type { PeerHeaders } from '../telemetry/workload-info.js';
+import { applyXfcc, DEFAULT_XFCC, XFCC_HEADER, xfccElementOf, type XfccPolicy } from '../http/xfcc.js';
 import { OutcomeBuilder, type RequestOutcome } from './request-outcome.js';
 
 /** Settings of {@link createHttpConnectionHandler}. */
@@ -38,6 +39,8 @@ export interface HttpConnectionOptions {
   readonly useRemoteAddress?: boolean;
   /** This proxy's peer metadata headers (Istio's metadata exchange); unset: none. */
   readonly peerHeaders?: PeerHeaders;
+  /** The HCM's x-forwarded-client-cert policy; unset: Envoy's default, SANITIZE (the header is removed). */
+  readonly xfcc?: XfccPolicy;
   /** The HCM's compiled RBAC HTTP filters, in order (inbound and gateway listeners with
    *  AuthorizationPolicies); absent or empty: no authorization, and no per-request cost. */
   readonly rbac?: readonly RbacEngine[];
@@ -52,6 +55,7 @@ export interface HttpConnectionOptions {
 export function createHttpConnectionHandler(options: HttpConnectionOptions): (socket: Socket, connection?: RbacConnection) => void {
   const { onOutcome, direction } = options;
   const rbac = options.rbac !== undefined && options.rbac.length > 0 ? options.rbac : undefined;
+  const xfcc = options.xfcc ?? DEFAULT_XFCC;
   const handleRequest = createRequestHandler({
     config: options.config,
     connectors: options.pools,
@@ -88,6 +92,7 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
       const bound: Http1ServerOptions = { ...serverOptions, onRequest: (req) => handleRequest(req, connection) };
       connOptions = encrypted ? withForwardedProto(bound, 'https', options.useRemoteAddress === true) : options.useRemoteAddress ? withForwardedProto(bound, 'http', true) : bound;
     }
+    connOptions = withXfcc(connOptions, xfcc, socket);
     sniffHttpProtocol(socket, (protocol) => {
       if (protocol === 'http2') serveHttp2Connection(socket, { onRequest: connOptions.onRequest });
       else {
@@ -95,6 +100,30 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
         socket.resume();
       }
     });
+  };
+}
+
+/** `options` whose requests get the XFCC policy applied: the default (SANITIZE) and plaintext
+ *  connections only drop a client's header; on mutual TLS this hop's element is made once per connection. */
+function withXfcc(options: Http1ServerOptions, policy: XfccPolicy, socket: Socket): Http1ServerOptions {
+  const onRequest = options.onRequest;
+  if (policy.mode === 'ALWAYS_FORWARD_ONLY') return options;
+  const element = policy.mode === 'SANITIZE' ? undefined : xfccElementOf(socket, policy.fields);
+  if (element === undefined) {
+    return {
+      ...options,
+      onRequest: (req) => {
+        if (req.headers[XFCC_HEADER] !== undefined) delete req.headers[XFCC_HEADER];
+        onRequest(req);
+      },
+    };
+  }
+  return {
+    ...options,
+    onRequest: (req) => {
+      applyXfcc(policy, req.headers, element);
+      onRequest(req);
+    },
   };
 }
 
