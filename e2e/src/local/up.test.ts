@@ -11,6 +11,9 @@ import { binaryPath } from './harness/binaries.js';
 import { findLeftoverProcesses, spawnNodeProcess } from './harness/child-processes.js';
 import { waitUntil } from './harness/wait-until.js';
 import { isAlive, startUpMesh, stopUpMesh, type UpMesh, type UpStateFile } from './harness/weftctl-up.js';
+import { findPrometheus } from '@weft/cli';
+
+const PROMETHEUS = findPrometheus() !== undefined;
 
 let mesh: UpMesh | undefined;
 let dir: string;
@@ -49,9 +52,9 @@ describe('weftctl up', () => {
   it('seeds the new config directory with the sample and its gateway', async () => {
     expect((await readdir(configDir)).sort()).toEqual(['destination-rules.yaml', 'gateway.yaml', 'services.yaml', 'workloads.yaml']);
     expect(state?.phase).toBe('ready');
-    // weftd, 6 sidecars, the gateway and 6 programs.
+    // weftd, 6 sidecars, the gateway and 6 programs, and Prometheus where it is installed (CI installs it).
     expect(state?.processes?.map((p) => p.name).sort()).toEqual(
-      ['weftd', 'istio-ingressgateway', ...['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1'].flatMap((w) => [w, `proxy-${w}`])].sort(),
+      ['weftd', 'istio-ingressgateway', ...['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1'].flatMap((w) => [w, `proxy-${w}`]), ...(PROMETHEUS ? ['prometheus'] : [])].sort(),
     );
     for (const p of state?.processes ?? []) expect(existsSync(join(stateDir, 'logs', `${p.name}.log`)), p.name).toBe(true);
   });
@@ -72,6 +75,22 @@ describe('weftctl up', () => {
     expect(res.status).toBe(200);
     expect(body).toContain('ISBN-10');
     expect(body).toMatch(/Reviews served by:.*reviews-v[123]/s);
+  });
+
+  it('starts Prometheus scraping every proxy and weftd (or says how to install it)', async () => {
+    const output = mesh?.up.output() ?? '';
+    if (!PROMETHEUS) {
+      expect(output).toContain('Prometheus is not installed');
+      return;
+    }
+    const url = /Prometheus: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1];
+    expect(url, output).toBeDefined();
+    // 6 sidecars and the gateway (job envoy-stats) and weftd, each scraped and up.
+    await waitUntil('every target up', async () => {
+      const body = (await (await fetch(`${url}/api/v1/query?query=up`)).json()) as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
+      const up = body.data.result.filter((r) => r.value[1] === '1');
+      return (up.filter((r) => r.metric.job === 'envoy-stats').length === 7 && up.some((r) => r.metric.job === 'weftd')) || undefined;
+    }, { timeoutMs: 20_000 });
   });
 
   it('says a mesh is running, with its URL, when started a second time', async () => {
@@ -95,7 +114,7 @@ describe('weftctl up', () => {
 
   it('stops every process on SIGINT and removes its state file', async () => {
     const pids = (state?.processes ?? []).map((p) => p.pid);
-    expect(pids.length).toBe(14);
+    expect(pids.length).toBe(PROMETHEUS ? 15 : 14);
     const exit = await mesh?.up.stop('SIGINT', 20_000);
     expect(exit, mesh?.up.output()).toEqual({ code: 0, signal: null });
     await waitUntil('every child to be gone', () => pids.every((pid) => !isAlive(pid)) || undefined, { timeoutMs: 5000, describe: () => `alive: ${pids.filter(isAlive).join(' ')}` });

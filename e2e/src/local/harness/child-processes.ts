@@ -83,8 +83,13 @@ function cleanEnvironment(extra: Readonly<Record<string, string>>): Record<strin
 
 /** Starts `node <script> ...args` as a tracked child (`script` may also be a node flag such as `-e`). */
 export function spawnNodeProcess(name: string, script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildHandle {
-  const child = spawn(process.execPath, [script, ...args], { env: cleanEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid === undefined) throw new Error(`${name}: could not spawn ${script}`);
+  return spawnProcess(name, process.execPath, [script, ...args], env);
+}
+
+/** Starts any program (Prometheus) as {@link spawnNodeProcess} does: tracked, marked, output kept. */
+export function spawnProcess(name: string, command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildHandle {
+  const child = spawn(command, args, { env: cleanEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error(`${name}: could not spawn ${command}`);
   const pid = child.pid;
   live.set(pid, child);
   const lines: string[] = [];

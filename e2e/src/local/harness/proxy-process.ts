@@ -27,6 +27,8 @@ export interface ProxyOptions {
   readonly drainDuration?: string;
   /** Where the proxy gets its workload certificate (none: it has no certificate). */
   readonly identity?: ProxyIdentity;
+  /** More weft-proxy flags, after the ones above (`['--workload-cert-ttl', '4s']`). */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -70,6 +72,8 @@ export class ProxyProcess {
     readonly outboundPort: number,
     /** Where its per-service outbound listeners bind (with each service's port). */
     readonly outboundAddress: string,
+    /** Its stats port (/stats/prometheus, Istio's 15090), on 127.0.0.1. */
+    readonly statsPort: number,
   ) {}
 
   /** The node id weft-proxy builds for `options` (Istio's sidecar form). */
@@ -95,13 +99,14 @@ export class ProxyProcess {
       '--log-level', E2E_LOG_LEVEL === 'debug' ? 'debug' : 'info',
       ...(options.drainDuration ? ['--drain-duration', options.drainDuration] : []),
       ...(options.identity ? ['--ca-address', options.identity.caAddress, '--ca-root-cert', options.identity.caRootCert, '--token-file', options.identity.tokenFile] : []),
+      ...(options.extraArgs ?? []),
     ];
     const child = spawnNodeProcess(`weft-proxy ${options.workloadName}`, binaryPath('proxy', 'weft-proxy'), args);
     try {
-      const [, node = '', admin, health, outbound] = await child.waitForLine(/weft-proxy started node=(\S+) .*admin=(\d+) health=(\d+) outbound=(\d+)/);
+      const [, node = '', admin, health, outbound, stats] = await child.waitForLine(/weft-proxy started node=(\S+) .*admin=(\d+) health=(\d+) outbound=(\d+) stats=(\d+)/);
       const expected = ProxyProcess.nodeIdOf(options);
       if (node !== expected) throw new Error(`weft-proxy built node id ${node}, expected ${expected}`);
-      const proxy = new ProxyProcess(child, node, Number(admin), Number(health), Number(outbound), options.outboundAddress);
+      const proxy = new ProxyProcess(child, node, Number(admin), Number(health), Number(outbound), options.outboundAddress, Number(stats));
       await waitUntil('weft-proxy /healthz/ready', async () => (await fetch(`http://127.0.0.1:${proxy.healthPort}/healthz/ready`)).status === 200, { timeoutMs: 15_000, describe: () => child.output() });
       return proxy;
     } catch (e) {

@@ -58,12 +58,17 @@ export class ProcessGroup {
 
   /** Starts `node <script> ...args` with the current environment plus `env`. Throws if it cannot spawn. */
   start(name: string, script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): MeshChild {
+    return this.startCommand(name, process.execPath, [script, ...args], env);
+  }
+
+  /** Starts any program (Prometheus) the same way: logged, tracked, stopped with the rest. */
+  startCommand(name: string, command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): MeshChild {
     const logFile = join(this.#options.logsDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: 'w' });
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid === undefined) {
       log.end();
-      throw new Error(`${name}: could not start ${script}`);
+      throw new Error(`${name}: could not start ${command}`);
     }
     const pid = child.pid;
     const lines: string[] = [];

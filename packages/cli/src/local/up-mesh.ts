@@ -4,7 +4,7 @@
 // where to look, and on SIGINT/SIGTERM (or a failed start) stops every process it started. Formatting of the summary lives here too: it is this command's only output.
 
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSources } from '@weft/shared/node';
 import type { Io } from '../io.js';
@@ -12,9 +12,10 @@ import { resolveMeshBinaries, type MeshBinaries } from './binaries.js';
 import { gatewayArgs, INGRESS_GATEWAY, planMesh, PROXY_CA_FLAGS_SUPPORTED, proxyEnv, sampleEnv, SAMPLE_PORT, sidecarArgs, type ProxyIdentity, type WorkloadPlan } from './mesh-plan.js';
 import { resolveMeshPaths, type MeshPaths } from './mesh-paths.js';
 import { ProcessGroup, type MeshChild } from './mesh-processes.js';
+import { findPrometheus, PROMETHEUS_INSTALL_HINT, prometheusArgs, renderPrometheusConfig } from './prometheus.js';
 import { seedConfigDir } from './seed-config.js';
 import { acquireMeshLock, releaseMeshLock, updateMeshState, type MeshState } from './up-lock.js';
-import { httpGet, InterruptedError, isPortFree, pollUntil, withTimeout } from './wait-for.js';
+import { freePort, httpGet, InterruptedError, isPortFree, pollUntil, withTimeout } from './wait-for.js';
 import { writeWorkloadToken, type TokenWorkload } from './workload-tokens.js';
 
 /** Options of {@link runUp}. */
@@ -36,7 +37,7 @@ export interface UpOptions {
 /** The line `up` prints once everything is ready; scripts and tests wait for it. */
 export const READY_LINE = 'weft mesh ready';
 
-const PROXY_STARTED = /weft-proxy started node=(\S+) .*admin=(\d+) health=(\d+)(?: outbound=(\d+))?/;
+const PROXY_STARTED = /weft-proxy started node=(\S+) .*admin=(\d+) health=(\d+)(?: outbound=(\d+))?(?: stats=(\d+))?/;
 const WEFTD_READY = /^\{.*"msg":"weftd ready".*\}$/;
 
 interface StartedProxy {
@@ -45,6 +46,7 @@ interface StartedProxy {
   readonly adminPort: number;
   readonly healthPort: number;
   readonly outboundPort?: number;
+  readonly statsPort?: number;
 }
 
 /** A mesh already running: what `up` says instead of starting a second one. */
@@ -148,9 +150,9 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
   const sidecars = plan.workloads.map((w, i) => ({ w, child: group.start(`proxy-${w.name}`, binaries.proxy, sidecarArgs(w, ready.xds, identities[i]), proxyEnv()) }));
   const gatewayChild = group.start(INGRESS_GATEWAY.name, binaries.proxy, gatewayArgs(ready.xds, gatewayIdentity), proxyEnv());
   const started = async (child: MeshChild): Promise<StartedProxy> => {
-    const [, node = '', admin, health, outbound] = await withTimeout(child.waitForLine(PROXY_STARTED, signal), step, `${child.name} to start\n${child.tail()}`);
+    const [, node = '', admin, health, outbound, stats] = await withTimeout(child.waitForLine(PROXY_STARTED, signal), step, `${child.name} to start\n${child.tail()}`);
     adminPorts.set(child, Number(admin));
-    return { child, node, adminPort: Number(admin), healthPort: Number(health), outboundPort: outbound === undefined ? undefined : Number(outbound) };
+    return { child, node, adminPort: Number(admin), healthPort: Number(health), outboundPort: outbound === undefined ? undefined : Number(outbound), statsPort: stats === undefined ? undefined : Number(stats) };
   };
   const proxies = await Promise.all(sidecars.map(async ({ w, child }) => ({ w, proxy: await started(child) })));
   const gateway = await started(gatewayChild);
@@ -160,6 +162,9 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
     ...apps.map(({ w, child }) => waitHealthy(`${w.name} /health`, `http://${w.appAddress}:${SAMPLE_PORT}/health`, child, step, signal)),
     ...[...proxies.map((p) => p.proxy), gateway].map((p) => waitHealthy(`${p.child.name} /healthz/ready`, `http://127.0.0.1:${p.healthPort}/healthz/ready`, p.child, step, signal)),
   ]);
+
+  // Prometheus, when installed, scrapes every proxy's stats port and weftd (istio_* and pilot_* metrics).
+  const prometheus = await startPrometheus(group, paths, [...proxies.map((p) => ({ name: p.w.name, namespace: p.w.namespace, proxy: p.proxy })), { name: INGRESS_GATEWAY.name, namespace: INGRESS_GATEWAY.namespace, proxy: gateway }], ready.debug, step, signal);
 
   // The whole path: client → gateway → productpage's sidecar → productpage → details/reviews sidecars.
   const gatewayUrl = `http://${INGRESS_GATEWAY.workloadAddress}:${INGRESS_GATEWAY.port}/productpage`;
@@ -196,6 +201,7 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
       proxies: proxies.map(({ w, proxy }) => ({ w, proxy })),
       gateway,
       productpageProxy: productpage?.proxy.outboundPort,
+      prometheus,
       combinedLog: group.combinedLog,
     }),
   );
@@ -220,6 +226,23 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
     });
   });
   return weftdDied ? 1 : 0;
+}
+
+/** Starts Prometheus on 127.0.0.1:9090 (or a free port) when it is installed; returns its URL, or the
+ *  install hint when it is not. */
+async function startPrometheus(group: ProcessGroup, paths: MeshPaths, proxies: readonly { name: string; namespace: string; proxy: StartedProxy }[], weftdDebug: string, timeoutMs: number, signal: AbortSignal): Promise<{ url: string } | { hint: string }> {
+  const bin = findPrometheus();
+  if (bin === undefined) return { hint: PROMETHEUS_INSTALL_HINT };
+  const dir = join(paths.stateDir, 'prometheus');
+  await mkdir(join(dir, 'data'), { recursive: true });
+  const configFile = join(dir, 'prometheus.yml');
+  const targets = proxies.filter((p) => p.proxy.statsPort !== undefined).map((p) => ({ address: `127.0.0.1:${p.proxy.statsPort}`, labels: { pod: p.name, namespace: p.namespace } }));
+  await writeFile(configFile, renderPrometheusConfig({ proxies: targets, weftd: weftdDebug }));
+  const port = (await isPortFree(9090)) ? 9090 : await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = group.startCommand('prometheus', bin, prometheusArgs(configFile, join(dir, 'data'), `127.0.0.1:${port}`));
+  await waitHealthy('prometheus /-/ready', `${url}/-/ready`, child, timeoutMs, signal);
+  return { url };
 }
 
 async function waitHealthy(what: string, url: string, child: MeshChild, timeoutMs: number, signal: AbortSignal): Promise<void> {
@@ -257,6 +280,8 @@ interface ReadyInput {
   readonly xdsAddress: string;
   /** weftd's CA, when it runs one. */
   readonly caAddress?: string;
+  /** Prometheus' URL, or why there is none. */
+  readonly prometheus?: { readonly url: string } | { readonly hint: string };
   readonly gatewayUrl: string;
   readonly gatewayProblem?: string;
   readonly proxies: readonly { w: WorkloadPlan; proxy: StartedProxy }[];
@@ -275,6 +300,7 @@ export function formatReady(r: ReadyInput): string {
   lines.push(
     `  weftd:             ${r.debugUrl}/debug/syncz   ${r.debugUrl}/debug/configz   ${r.debugUrl}/debug/registryz   (xDS ${r.xdsAddress})`,
     ...(r.caAddress ? [`  weftd CA:          ${r.caAddress}   root certificate ${join(r.paths.caDir, 'root-cert.pem')}`] : []),
+    ...(r.prometheus === undefined ? [] : 'url' in r.prometheus ? [`  Prometheus:        ${r.prometheus.url}/graph?g0.expr=sum(rate(istio_requests_total[1m]))%20by%20(destination_service,response_code)`] : [`  Prometheus:        ${r.prometheus.hint}`]),
     '  Proxies (admin API: /config_dump /clusters /listeners /stats):',
   );
   for (const { w, proxy } of r.proxies) {

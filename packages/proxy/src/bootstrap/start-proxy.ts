@@ -201,7 +201,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     });
     lifecycle.advance('INITIALIZING');
     xds.start();
-    log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port, outbound: outbound?.port });
+    log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port, outbound: outbound?.port, stats: stats.port });
     return {
       node,
       adminPort: admin.port,
