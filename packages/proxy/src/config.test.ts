@@ -28,6 +28,8 @@ describe('weft-proxy config', () => {
       healthPort: 15021,
       healthAddress: '0.0.0.0',
       statsPort: 15090,
+      mergedMetricsPort: undefined,
+      appMetrics: '',
       outboundPort: 15001,
       outboundAddress: '127.0.0.1',
       appAddress: '127.0.0.1',

@@ -58,6 +58,12 @@ export interface ProxyConfig {
   /** Address of the health server (0.0.0.0: probes come from outside the pod). */
   readonly healthAddress: string;
   readonly statsPort: number;
+  /** Port of the merged metrics (Istio's 15020: the proxy's and the app's), on the health address;
+   *  undefined: not served. */
+  readonly mergedMetricsPort: number | undefined;
+  /** Where the app serves its own Prometheus metrics: a URL, or Istio's ISTIO_PROMETHEUS_ANNOTATIONS
+   *  JSON ({"scrape":"true","port":"9080","path":"/metrics"}, on the app address); '' for none. */
+  readonly appMetrics: string;
   /** Port of the outbound listener, on 127.0.0.1: the app's explicit HTTP proxy (routes by Host). */
   readonly outboundPort: number;
   /** Where per-service outbound listeners bind (`0.0.0.0_9080` becomes `<this>:9080`), for the app to dial. */
@@ -204,6 +210,24 @@ export const PROXY_SETTINGS = Object.freeze([
     parse: singleIp,
   }),
   declare({ key: 'healthPort', flag: 'health-port', valueName: '<port>', env: ['WEFT_PROXY_HEALTH_PORT'], default: '15021', description: 'Health port (/healthz/ready, for kubelet and load balancers); 0 picks a free port.', parse: port }),
+  declare({
+    key: 'mergedMetricsPort',
+    flag: 'merged-metrics-port',
+    valueName: '<port>',
+    env: ['WEFT_PROXY_MERGED_METRICS_PORT'],
+    default: '',
+    description: "Serve /stats/prometheus there with the proxy's metrics followed by the app's own (--app-metrics), as Istio's agent merges them on 15020; 0 picks a free port. Unset: not served (several local proxies share one health address).",
+    parse: (raw: string) => (raw === '' ? ok(undefined) : port(raw)),
+  }),
+  declare({
+    key: 'appMetrics',
+    flag: 'app-metrics',
+    valueName: '<url|json>',
+    env: ['WEFT_PROXY_APP_METRICS', 'ISTIO_PROMETHEUS_ANNOTATIONS'],
+    default: '',
+    description: 'The app\'s Prometheus endpoint merged into --merged-metrics-port: a URL (http://127.0.0.1:9080/metrics), or Istio\'s ISTIO_PROMETHEUS_ANNOTATIONS JSON {"scrape":"true","port":"9080","path":"/metrics"} on the app address.',
+    parse: anyText,
+  }),
   declare({ key: 'statsPort', flag: 'stats-port', valueName: '<port>', env: ['WEFT_PROXY_STATS_PORT'], default: '15090', description: "Prometheus stats port: /stats/prometheus with Istio's metrics (istio_requests_total, ...) and Envoy's stats, on the health server's address; 0 picks a free port.", parse: port }),
   declare({
     key: 'outboundPort',

@@ -3,6 +3,7 @@ import { REVIEWS, edsCluster, loadAssignment } from '../../test/mesh-fixtures.js
 import { snapshotOf } from '../../test/snapshot-of.js';
 import { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { compileSnapshot } from '../compile/compile-config.js';
+import { appMetricsUrl } from './stats-server.js';
 import { collectClusterStats, renderStatsPrometheus, renderStatsText } from './stats-view.js';
 
 /** A compiled REVIEWS cluster (one pending slot, two hosts, outlier detection after 2 × 5xx) on a runtime. */
@@ -44,5 +45,16 @@ describe('cluster stats in /stats and /stats/prometheus', () => {
     expect(prom).toContain(`# TYPE envoy_cluster_outlier_detection_ejections_active gauge\n`);
     expect(prom.match(/# TYPE envoy_cluster_upstream_rq_total /g)).toHaveLength(1);
     expect(renderStatsPrometheus([{ name: 'cluster.a"b\\c.upstream_rq_total', type: 'counter', value: 2, cluster: { name: 'a"b\\c', stat: 'upstream_rq_total' } }])).toContain('{cluster_name="a\\"b\\\\c"} 2');
+  });
+});
+
+describe('app metrics setting', () => {
+  it("takes a URL as given, or Istio's prometheus annotations on the app address", () => {
+    expect(appMetricsUrl('', '127.0.0.5')).toBeUndefined();
+    expect(appMetricsUrl('http://10.0.0.1:8080/m', '127.0.0.5')).toBe('http://10.0.0.1:8080/m');
+    expect(appMetricsUrl('{"scrape":"true","port":"9080","path":"/stats"}', '127.0.0.5')).toBe('http://127.0.0.5:9080/stats');
+    expect(appMetricsUrl('{"scrape":"true","port":"9080"}', '::1')).toBe('http://[::1]:9080/metrics');
+    expect(appMetricsUrl('{"scrape":"false","port":"9080"}', '127.0.0.5')).toBeUndefined();
+    expect(appMetricsUrl('{not json', '127.0.0.5')).toBeUndefined();
   });
 });

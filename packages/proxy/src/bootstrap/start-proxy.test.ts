@@ -215,6 +215,28 @@ describe('startProxy', () => {
     expect((await get(p.adminPort, '/stats')).body).toMatch(/cluster_manager\.cds\.update_failure: [1-9]/);
   });
 
+  it("merges the app's own metrics after the proxy's on the merged metrics port (Istio's 15020)", async () => {
+    const app = createHttpServer((req, res) => (req.url === '/metrics' ? res.end('# TYPE app_orders_total counter\napp_orders_total 7\n') : res.writeHead(404).end()));
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    try {
+      const appPort = (app.address() as AddressInfo).port;
+      const p = await start({ mergedMetricsPort: 0, appMetrics: JSON.stringify({ scrape: 'true', port: String(appPort), path: '/metrics' }), appAddress: '127.0.0.1' });
+      if (p.mergedMetricsPort === undefined) throw new Error('no merged metrics port');
+      const merged = await get(p.mergedMetricsPort, '/stats/prometheus');
+      expect(merged.status).toBe(200);
+      expect(merged.body).toContain('# TYPE envoy_server_live gauge');
+      expect(merged.body.endsWith('app_orders_total 7\n')).toBe(true);
+      // The app gone: the proxy's metrics still answer.
+      await new Promise<void>((resolve) => app.close(() => resolve()));
+      const without = await get(p.mergedMetricsPort, '/stats/prometheus');
+      expect(without.status).toBe(200);
+      expect(without.body).toContain('envoy_server_live');
+      expect(without.body).not.toContain('app_orders_total');
+    } finally {
+      app.close();
+    }
+  });
+
   it('lists and changes log levels on /logging (changes need POST)', async () => {
     const p = await start({ logLevel: 'warning' });
     expect(await get(p.adminPort, '/logging')).toMatchObject({ status: 200, body: 'active loggers:\n  admin: warning\n  config: warning\n  main: warning\n  upstream: warning\n' });

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { startAdminServer } from '../admin/admin-server.js';
 import { startHealthServer } from '../admin/health-server.js';
 import type { HttpServerHandle } from '../admin/http-listen.js';
-import { startStatsServer } from '../admin/stats-server.js';
+import { appMetricsUrl, fetchAppMetrics, startStatsServer } from '../admin/stats-server.js';
 import { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { EMPTY_COMPILED, compileSnapshot, type CompiledConfig } from '../compile/compile-config.js';
 import type { ProxyConfig } from '../config.js';
@@ -40,6 +40,8 @@ export interface ProxyHandle {
   readonly healthPort: number;
   /** Bound port of the stats server (/stats/prometheus). */
   readonly statsPort: number;
+  /** Bound port of the merged metrics server, when served. */
+  readonly mergedMetricsPort: number | undefined;
   /** Istio's request metrics, counted for every HTTP request the proxy serves. */
   readonly metrics: IstioMetrics;
   /** The agent keeping the workload certificate (undefined without --ca-address). */
@@ -147,6 +149,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const startedAt = Date.now();
   // The bound admin port, for the bootstrap dump (differs from the config when 0 was asked for).
   let adminPort = config.adminPort;
+  let mergedPort: number | undefined;
 
   try {
     const admin = await startAdminServer(
@@ -184,6 +187,17 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       config.statsPort,
     );
     servers.push(stats);
+    if (config.mergedMetricsPort !== undefined) {
+      const url = appMetricsUrl(config.appMetrics, config.appAddress);
+      const merged = await startStatsServer(
+        { snapshot: () => xds.snapshot(), xdsStats: () => xds.stats(), state: () => lifecycle.state, clusterRuntime: () => clusterRuntime, istioMetrics: () => metrics.render() },
+        options.healthHost ?? config.healthAddress,
+        config.mergedMetricsPort,
+        url === undefined ? async () => undefined : () => fetchAppMetrics(url),
+      );
+      servers.push(merged);
+      mergedPort = merged.port;
+    }
     const outbound = config.mode === 'sidecar' ? await startOutboundListener({ port: config.outboundPort, config: () => compiled, onOutcome, peerHeaders }) : undefined;
     if (outbound) servers.push(outbound);
     // One set of upstream pools for the explicit proxy and every LDS listener's HTTP chains.
@@ -201,12 +215,13 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     });
     lifecycle.advance('INITIALIZING');
     xds.start();
-    log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port, outbound: outbound?.port, stats: stats.port });
+    log.info('weft-proxy started', { node: node.id, discovery: config.discoveryAddress, admin: admin.port, health: health.port, outbound: outbound?.port, stats: stats.port, ...(mergedPort !== undefined ? { merged_metrics: mergedPort } : {}) });
     return {
       node,
       adminPort: admin.port,
       healthPort: health.port,
       statsPort: stats.port,
+      mergedMetricsPort: mergedPort,
       metrics,
       agent,
       outboundPort: outbound?.port,
