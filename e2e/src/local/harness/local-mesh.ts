@@ -47,6 +47,9 @@ export interface LocalMeshOptions {
   readonly client?: string;
   /** VirtualServices and DestinationRules in force at start. */
   readonly routing: (mesh: MeshNames) => readonly MeshResource[];
+  /** More weft-proxy flags for every proxy of the mesh, the client's and the sidecars'
+   *  (`['--workload-cert-ttl', '4s']`). */
+  readonly proxyArgs?: readonly string[];
 }
 
 /** Names a scenario needs to write routing. */
@@ -166,6 +169,7 @@ export class LocalMesh implements MeshNames {
       labels: this.proxiedLabels({ app: client, version: 'v1' }),
       serviceAccount: client,
       ...(await this.identityFor(`${client}-v1`, client)),
+      ...(this.options.proxyArgs ? { extraArgs: this.options.proxyArgs } : {}),
     });
     for (const [instance, address] of this.workloadAddresses) {
       const [service = '', version = ''] = instance.split('/');
@@ -182,6 +186,7 @@ export class LocalMesh implements MeshNames {
           serviceAccount: service,
           ...(await this.identityFor(`${service}-${version}`, service)),
           ...(this.sidecarDrainDuration(service) ? { drainDuration: this.sidecarDrainDuration(service) } : {}),
+          ...(this.options.proxyArgs ? { extraArgs: this.options.proxyArgs } : {}),
         }),
       );
     }
@@ -265,6 +270,14 @@ export class LocalMesh implements MeshNames {
     const app = this.apps.get(`${service}/${version}`) ?? this.upstreams.get(`${service}/${version}`);
     if (!app) throw new Error(`no instance ${service}/${version}`);
     return app;
+  }
+
+  /** The workload address of sidecar instance `service`/`version` (its WorkloadEntry `address`), where
+   *  its proxy's inbound listener takes the service's port. */
+  sidecarAddress(service: string, version: string): string {
+    const address = this.workloadAddresses.get(`${service}/${version}`);
+    if (address === undefined) throw new Error(`no sidecar instance ${service}/${version}`);
+    return address;
   }
 
   /** The upstream instance of `service` at `version` (an instance started without an `app` starter). */

@@ -1,5 +1,6 @@
 // The Istio YAML of a local mesh, as a user writes it for VMs: a ServiceEntry per service, a
-// WorkloadEntry per running instance, VirtualServices, DestinationRules and AuthorizationPolicies. Resources are typed with
+// WorkloadEntry per running instance, VirtualServices, DestinationRules, AuthorizationPolicies and
+// PeerAuthentications. Resources are typed with
 // @weft/shared's API types and validated before they are written into weftd's config directory.
 
 import { writeFileSync } from 'node:fs';
@@ -8,6 +9,8 @@ import {
   validateResource,
   type AuthorizationPolicy,
   type AuthorizationPolicySpec,
+  type PeerAuthentication,
+  type PeerAuthenticationSpec,
   type DestinationRuleSpec,
   type ServiceEntry,
   type VirtualServiceSpec,
@@ -18,7 +21,7 @@ import {
 import { stringify } from 'yaml';
 
 /** The kinds a local-mesh scenario writes. */
-export type MeshResource = ServiceEntry | WorkloadEntry | VirtualService | DestinationRule | AuthorizationPolicy;
+export type MeshResource = ServiceEntry | WorkloadEntry | VirtualService | DestinationRule | AuthorizationPolicy | PeerAuthentication;
 
 const API_VERSION = 'networking.istio.io/v1';
 
@@ -70,6 +73,12 @@ export function destinationRule(name: string, namespace: string, spec: Destinati
  *  `istio.io/dry-run`. */
 export function authorizationPolicy(name: string, namespace: string, spec: AuthorizationPolicySpec, annotations?: Readonly<Record<string, string>>): AuthorizationPolicy {
   return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace, ...(annotations ? { annotations: { ...annotations } } : {}) }, spec };
+}
+
+/** A PeerAuthentication (security.istio.io/v1) named `name` in `namespace`: namespace-wide without a
+ *  `selector`, mesh-wide in the root namespace. */
+export function peerAuthentication(name: string, namespace: string, spec: PeerAuthenticationSpec): PeerAuthentication {
+  return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec };
 }
 
 /** A DestinationRule for `host` with one subset per version (`version: <v>` labels). */
