@@ -91,6 +91,14 @@ describe('Http1Pool', () => {
     expect(up.sockets).toHaveLength(2);
   });
 
+  it('closes a connection after max_requests_per_connection requests, as Envoy does', async () => {
+    const u = await rawUpstream();
+    const p = pool(u.port, { maxRequestsPerConnection: 2 });
+    for (let i = 0; i < 5; i++) expect((await send(p, `/${i}`)).body).toBe('ok');
+    // Requests 1-2 on the first connection, 3-4 on the second, 5 on a third.
+    expect(u.seen.map((s) => s.conn)).toEqual([0, 0, 1, 1, 2]);
+  });
+
   it('queues requests beyond maxConnections and serves them in order as connections free up', async () => {
     const up = await rawUpstream();
     const p = pool(up.port, { maxConnections: 1 });

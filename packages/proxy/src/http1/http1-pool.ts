@@ -28,6 +28,9 @@ export interface Http1PoolOptions {
   readonly endpoint?: Endpoint;
   /** TLS on its connections (the cluster's transport socket for this endpoint); absent: plaintext. */
   readonly tls?: UpstreamTls | undefined;
+  /** Requests a connection serves before it is closed (the cluster's max_requests_per_connection,
+   *  DestinationRule maxRequestsPerConnection); 0 or absent: no limit. */
+  readonly maxRequestsPerConnection?: number | undefined;
 }
 
 /** Counts, for stats and tests. */
@@ -163,6 +166,12 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
   }
 
   released(conn: Http1ClientConnection, reusable: boolean): void {
+    const limit = this.options.maxRequestsPerConnection;
+    // At the limit the connection is closed, as Envoy's pool does once it has served that many.
+    if (reusable && limit !== undefined && limit > 0 && conn.served >= limit) {
+      conn.socket.destroy();
+      return;
+    }
     if (reusable) this.#dispatch(conn);
   }
 

@@ -33,7 +33,7 @@ export class UpstreamPools implements UpstreamConnectors {
       pool =
         protocol === 'http2'
           ? new Http2SessionPool({ ...common, maxConcurrentStreams: http.maxConcurrentStreams, maxRequestsPerConnection: http.maxRequestsPerConnection })
-          : new Http1Pool({ ...common, breaker: cluster.breaker, endpoint });
+          : new Http1Pool({ ...common, breaker: cluster.breaker, endpoint, maxRequestsPerConnection: http.maxRequestsPerConnection });
       pools.set(key, pool);
       this.#size++;
     }
