@@ -8,18 +8,28 @@ const ads = { ads: {}, resource_api_version: 'V3' };
 const fqdn = (i) => `svc-${i}.bench.svc.cluster.local`;
 const clusterName = (i, subset = '') => `outbound|9080|${subset}|${fqdn(i)}`;
 
+/** The `Host:` wrk sends for service `i`. */
+export const benchHost = (i) => `${fqdn(i)}:9080`;
+
 /** The host name wrk sends (`Host:`) and the xDS resources; every subset of the target service has the
- *  upstream (127.0.0.1:`upstreamPort`) as its endpoint, the other services unreachable addresses. */
-export function benchMesh({ services = 40, target = 17, upstreamPort, listenerPort }) {
+ *  upstream (127.0.0.1:`upstreamPort`) as its endpoint, the other services unreachable addresses.
+ *  `upstreams` (service index → `{ address, port, transportSocket?(clusterName, subset) }`) replaces
+ *  the target: those services get that endpoint and, when given, a transport socket on their clusters
+ *  (the two-hop targets). No `listenerPort`: no LDS listener. */
+export function benchMesh({ services = 40, target = 17, upstreamPort, listenerPort, upstreams }) {
+  const routed = upstreams ?? new Map([[target, { address: '127.0.0.1', port: upstreamPort }]]);
   const virtualHosts = [];
   const clusters = [];
   const endpoints = [];
   for (let i = 0; i < services; i++) {
-    const port = i === target ? upstreamPort : 9080;
+    const up = routed.get(i);
+    const port = up ? up.port : 9080;
     for (const subset of ['', 'v1', 'v2']) {
       const name = clusterName(i, subset);
-      clusters.push({ name, type: 'EDS', eds_cluster_config: { eds_config: ads, service_name: name }, connect_timeout: { seconds: '10' }, lb_policy: 'LEAST_REQUEST' });
-      const ip = i === target ? '127.0.0.1' : `10.${i >> 8}.${i & 255}.${subset === 'v2' ? 2 : 1}`;
+      const cluster = { name, type: 'EDS', eds_cluster_config: { eds_config: ads, service_name: name }, connect_timeout: { seconds: '10' }, lb_policy: 'LEAST_REQUEST' };
+      if (up?.transportSocket) cluster.transport_socket = up.transportSocket(name, subset);
+      clusters.push(cluster);
+      const ip = up ? up.address : `10.${i >> 8}.${i & 255}.${subset === 'v2' ? 2 : 1}`;
       endpoints.push({ cluster_name: name, endpoints: [{ locality: { region: 'local', zone: 'a' }, lb_endpoints: [{ endpoint: { address: { socket_address: { address: ip, port_value: port } } }, load_balancing_weight: { value: 1 } }] }] });
     }
     const short = `svc-${i}`;
@@ -42,7 +52,7 @@ export function benchMesh({ services = 40, target = 17, upstreamPort, listenerPo
       ],
     });
   }
-  const listener = {
+  const listener = listenerPort === undefined ? undefined : {
     name: `127.0.0.1_${listenerPort}`,
     address: { socket_address: { address: '127.0.0.1', port_value: listenerPort } },
     traffic_direction: 'OUTBOUND',
@@ -63,11 +73,11 @@ export function benchMesh({ services = 40, target = 17, upstreamPort, listenerPo
     ],
   };
   return {
-    host: `${fqdn(target)}:9080`,
+    host: benchHost(target),
     resources: {
       [TYPE_URL.CLUSTER]: clusters,
       [TYPE_URL.ENDPOINT]: endpoints,
-      [TYPE_URL.LISTENER]: [listener],
+      [TYPE_URL.LISTENER]: listener ? [listener] : [],
       [TYPE_URL.ROUTE]: [{ name: '9080', virtual_hosts: virtualHosts, validate_clusters: { value: false } }],
     },
   };

@@ -1,5 +1,6 @@
 // A minimal state-of-the-world ADS server for the benchmark: serves fixed resources (plain Envoy
-// objects, packed here) over real gRPC, answers each subscription once, ignores ACKs. The proxy may not
+// objects, packed here) over real gRPC, answers each subscription once, ignores ACKs and keeps NACKs
+// (`nacks()`) for the bench to fail on. The proxy may not
 // import the control plane, so the benchmark feeds it this way, like the proxy's own tests do.
 
 import * as grpc from '@grpc/grpc-js';
@@ -9,17 +10,19 @@ const nameOf = (r) => String(r.name ?? r.cluster_name ?? '');
 
 /**
  * Starts the server on 127.0.0.1 (a free port) with `resources`: type URL → plain resources.
- * Returns `{ address, close() }`.
+ * Returns `{ address, nacks(), close() }`; `nacks()`: every NACK received, `{ type, message }`.
  */
 export async function startBenchXdsServer(resources) {
   const packed = new Map(Object.entries(resources).map(([type, list]) => [type, list.map((r) => [nameOf(r), packAny(type, r)])]));
   const server = new grpc.Server();
   let nonce = 0;
+  const nacks = [];
   server.addService(adsServiceDefinition(), {
     StreamAggregatedResources(call) {
       const answered = new Map();
       call.on('data', (req) => {
         const type = req.type_url;
+        if (req.error_detail) nacks.push({ type, message: req.error_detail.message ?? '' });
         const names = [...(req.resource_names ?? [])].sort().join(',');
         if (answered.get(type) === names) return; // an ACK (or NACK) of what was sent
         answered.set(type, names);
@@ -33,5 +36,5 @@ export async function startBenchXdsServer(resources) {
     },
   });
   const port = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
+  return { address: `127.0.0.1:${port}`, nacks: () => [...nacks], close: () => server.forceShutdown() };
 }

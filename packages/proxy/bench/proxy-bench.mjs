@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // weft-proxy's data-path benchmark (`npm run bench -w @weft/proxy`): wrk against the nginx upstream
 // directly, nginx and HAProxy as reference proxies, and the built weft-proxy (its own process, fed a
-// real route table over xDS), in one run, several rounds. Prints rps, p50, p99, proxy RSS and the
-// ratios to nginx. Never a test: the figures are copied into docs/performance.md by hand.
+// real route table over xDS), in one run, several rounds, and two weft-proxies in a row (client
+// sidecar → server sidecar's inbound listener, plaintext and mutual TLS). Prints rps, p50, p99, proxy
+// RSS, CPU per request and the ratios to nginx. Never a test: the figures are copied into
+// docs/performance.md by hand.
 
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBenchXdsServer } from './bench-xds-server.mjs';
 import { benchMesh } from './bench-mesh.mjs';
+import { makeBenchPki, twoHopClientMesh, twoHopServerResources } from './bench-two-hop.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(here, '..');
@@ -25,12 +28,20 @@ const repoRoot = resolve(packageDir, '../..');
  *  does not need). A flag V8 reads only at startup, so it cannot be set from inside the process. */
 const DEFAULT_WEFT_NODE_OPTIONS = '--max-semi-space-size=1 --v8-pool-size=1';
 
+/** Istio 1.24's published sidecar cost (istio.io, "Performance and Scalability"): 0.20 vCPU per 1,000
+ *  requests per second (Envoy with 2 workers, 1 KB payloads, 1,000 rps), the two-hop targets' yardstick. */
+const ISTIO_SIDECAR_VCPU_PER_1K_RPS = 0.2;
+
 const USAGE = `Usage: npm run bench -w @weft/proxy -- [options]
 
 Runs wrk against: the nginx upstream directly, nginx as a proxy, HAProxy, node-raw (a 40-line Node
 proxy with no routing: the floor for a proxy on Node), and weft-proxy (the built dist/bin/weft-proxy.js,
-fed 40 virtual hosts over xDS) on its explicit outbound port and on an LDS listener. Peers whose binary
-is missing are skipped.
+fed 40 virtual hosts over xDS) on its explicit outbound port and on an LDS listener, and two
+weft-proxies in a row: a client sidecar's explicit outbound port → a server sidecar's inbound listener
+→ the upstream, in plaintext (weft-2hop) and with mutual TLS (weft-mtls: SPIFFE certificates made with
+openssl at start, as Istio's ISTIO_MUTUAL and STRICT PeerAuthentication but with files). For those two,
+the CPU of each proxy per 1,000 requests (= vCPU per 1,000 rps) is printed next to Istio 1.24's 0.20
+for its sidecar. Peers whose binary is missing are skipped.
 
 Options:
   --duration <s>      seconds per wrk run (default 10)
@@ -39,9 +50,11 @@ Options:
   --rounds <n>        rounds over all targets (default 3)
   --warmup <s>        seconds of warm-up per target before the first round (default 3)
   --peers-dir <dir>   where nginx-upstream.conf, nginx-proxy.conf, haproxy.cfg are (default ../shared/bench)
-  --only <list>       comma-separated targets (direct,nginx,haproxy,node-raw,weft,weft-lds)
+  --only <list>       comma-separated targets
+                      (direct,nginx,haproxy,node-raw,weft,weft-lds,weft-2hop,weft-mtls)
   --cpu-prof <dir>    run weft-proxy under node --cpu-prof, profiles written to <dir>
-  --weft-node-options <opts>  NODE_OPTIONS for weft-proxy, as a deployment sets them (README,
+                      (every weft-proxy process, the two-hop ones included)
+  --weft-node-options <opts>  NODE_OPTIONS for every weft-proxy, as a deployment sets them (README,
                       "Memory"); default "${DEFAULT_WEFT_NODE_OPTIONS}", "" for Node's defaults
   --weft-node-flags <flags>  extra node flags on weft-proxy's command line, e.g. "--trace-gc"
   --help              this text
@@ -144,6 +157,23 @@ async function istioRequestsTotal(port) {
   }
 }
 
+/** istio_requests_total on weft-proxy's stats port summed by connection_security_policy (a server
+ *  sidecar labels inbound requests `mutual_tls` when the peer presented a certificate, else `none`). */
+async function requestsBySecurityPolicy(port) {
+  const out = new Map();
+  try {
+    const text = await (await globalThis.fetch(`http://127.0.0.1:${port}/stats/prometheus`)).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('istio_requests_total{')) continue;
+      const policy = /connection_security_policy="([^"]*)"/.exec(line)?.[1] ?? '?';
+      out.set(policy, (out.get(policy) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+  } catch (e) {
+    out.set(`stats port did not answer (${e.message})`, Number.NaN);
+  }
+  return out;
+}
+
 async function freePort() {
   const server = createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -237,21 +267,27 @@ function toMs(value) {
   return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }
 
-/** Runs wrk once; samples the RSS of `pid` (when given) every 200 ms during the run. */
+/** The processes a target's runs measure: its proxy (a process tree), or for a two-hop target both
+ *  proxies (`proxies`: client and server), each on its own. */
+const procsOf = (target) => target.proxies ?? (target.pid ? [{ role: 'proxy', pid: target.pid }] : []);
+
+/** Runs wrk once; samples the RSS of the target's proxies (if any) every 200 ms during the run. */
 async function runWrk(target, seconds) {
   const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(target.host ? ['-H', `Host: ${target.host}`] : []), `http://127.0.0.1:${target.port}/`];
-  const cpuBefore = target.pid ? cpuTicksOf(target.pid) : undefined;
+  const procs = procsOf(target);
+  const cpuBefore = procs.map((p) => cpuTicksOf(p.pid));
   const wrk = spawn(which('wrk'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(wrk);
   let out = '';
   wrk.stdout.on('data', (d) => (out += d));
   wrk.stderr.on('data', (d) => (out += d));
-  let peakRss = 0;
-  const sampler = target.pid
-    ? setInterval(() => {
-        peakRss = Math.max(peakRss, memoryOf(target.pid).rss);
-      }, 200)
-    : undefined;
+  const peakRss = procs.map(() => 0);
+  const sampler =
+    procs.length > 0
+      ? setInterval(() => {
+          procs.forEach((p, i) => (peakRss[i] = Math.max(peakRss[i], memoryOf(p.pid).rss)));
+        }, 200)
+      : undefined;
   const code = await new Promise((r) => wrk.once('exit', r));
   children.delete(wrk);
   clearInterval(sampler);
@@ -261,18 +297,31 @@ async function runWrk(target, seconds) {
   const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
   const socketErrors = /Socket errors: (.*)/.exec(out)?.[1];
-  const memory = target.pid ? memoryOf(target.pid) : undefined;
+  const memory = procs.map((p) => memoryOf(p.pid));
   // CPU per request, less moved by the shared machine's load than rps: user and kernel µs the proxy
   // process (tree) spent per request wrk completed.
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
-  const cpuAfter = target.pid ? cpuTicksOf(target.pid) : undefined;
+  const cpuAfter = procs.map((p) => cpuTicksOf(p.pid));
   const perRequest = (ticks) => (requests > 0 ? (ticks * 1e6) / TICKS_PER_SECOND / requests : Number.NaN);
-  const userUs = cpuBefore && cpuAfter ? perRequest(cpuAfter.user - cpuBefore.user) : Number.NaN;
-  const sysUs = cpuBefore && cpuAfter ? perRequest(cpuAfter.system - cpuBefore.system) : Number.NaN;
-  // Minor page faults per request: kernel time that comes from the heap (pages touched afresh), not
-  // from the sockets.
-  const faults = cpuBefore && cpuAfter && requests > 0 ? (cpuAfter.minflt - cpuBefore.minflt) / requests : Number.NaN;
-  return { rps, p50, p99, errors: Number(errors), socketErrors, rss: Math.max(peakRss, memory?.rss ?? 0), hwm: memory?.hwm ?? 0, userUs, sysUs, faults };
+  const perProxy = procs.map((p, i) => {
+    const user = cpuAfter[i].user - cpuBefore[i].user;
+    const system = cpuAfter[i].system - cpuBefore[i].system;
+    return {
+      role: p.role,
+      rss: Math.max(peakRss[i], memory[i].rss),
+      hwm: memory[i].hwm,
+      userUs: perRequest(user),
+      sysUs: perRequest(system),
+      // Minor page faults per request: kernel time that comes from the heap (pages touched afresh),
+      // not from the sockets.
+      faults: requests > 0 ? (cpuAfter[i].minflt - cpuBefore[i].minflt) / requests : Number.NaN,
+      // CPU seconds (user + kernel) per 1,000 requests: vCPU per 1,000 rps.
+      cpuPer1k: perRequest(user + system) / 1000,
+    };
+  });
+  // A two-hop target's columns are both proxies' sums: what the path costs.
+  const sum = (key) => (procs.length > 0 ? perProxy.reduce((n, p) => n + p[key], 0) : Number.NaN);
+  return { rps, p50, p99, errors: Number(errors), socketErrors, rss: procs.length > 0 ? sum('rss') : 0, hwm: procs.length > 0 ? sum('hwm') : 0, userUs: sum('userUs'), sysUs: sum('sysUs'), faults: sum('faults'), perProxy };
 }
 
 const median = (xs) => {
@@ -371,6 +420,52 @@ async function main() {
   } catch (e) {
     console.log(`skipping weft-lds: the LDS listener did not answer (${e.message.split('\n')[0]})`);
   }
+
+  // Two hops: a client sidecar (explicit outbound port, as `weft`) → a server sidecar's inbound
+  // listeners (bound on its workload address, 127.0.0.1) → the upstream; each proxy its own process,
+  // fed by its own xDS server, with the same node flags and NODE_OPTIONS as `weft`.
+  let twoHop;
+  if (wanted('weft-2hop') || wanted('weft-mtls')) {
+    const pki = makeBenchPki(join(tempDir, 'pki'));
+    const [mtlsPort, plainPort, clientPort, clientLds, clientStats, serverOutbound, serverStats] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const serverXds = await startBenchXdsServer(twoHopServerResources({ pki, mtlsPort, plainPort, upstreamPort: upPort }));
+    const clientMesh = twoHopClientMesh({ pki, mtlsPort, plainPort, listenerPort: clientLds });
+    const clientXds = await startBenchXdsServer(clientMesh.resources);
+    const sidecar = (name, xdsAddress, stats, outbound, workload) =>
+      start(name, process.execPath, [
+        ...nodeArgs,
+        weftBin,
+        ...['--discovery-address', xdsAddress, '--admin-port', '0', '--health-port', '0', '--health-address', '127.0.0.1', '--stats-port', String(stats)],
+        ...['--labels', `app=${workload},version=v1`, '--outbound-port', String(outbound), '--workload-name', workload, '--namespace', 'bench', '--service-account', workload],
+        ...['--workload-address', '127.0.0.1', '--log-level', 'warning'],
+      ], { env: { ...process.env, NODE_OPTIONS: weftNodeOptions } });
+    const server = sidecar('weft-proxy-server', serverXds.address, serverStats, serverOutbound, 'bench-server');
+    const client = sidecar('weft-proxy-client', clientXds.address, clientStats, clientPort, 'bench-client');
+    // A NACKed resource keeps the proxy from serving the path: say why instead of timing out quietly.
+    const nacks = () => [...serverXds.nacks().map((n) => ({ proxy: 'server', ...n })), ...clientXds.nacks().map((n) => ({ proxy: 'client', ...n }))];
+    const nackText = () => nacks().map((n) => `  ${n.proxy} weft-proxy NACKed ${n.type}: ${n.message}`).join('\n');
+    try {
+      await waitReady('two-hop plaintext (client → server inbound → upstream)', clientPort, clientMesh.plainHost, client);
+      await waitReady('two-hop mTLS (client → server inbound mTLS → upstream)', clientPort, clientMesh.mtlsHost, client);
+      if (server.exitCode !== null) throw new Error(`the server weft-proxy exited (${server.exitCode}):\n${server.output()}`);
+    } catch (e) {
+      throw new Error(`${e.message}${nacks().length > 0 ? `\n${nackText()}` : ''}`);
+    }
+    await sleep(200); // the ACKs (or NACKs) of the last responses
+    if (nacks().length > 0) throw new Error(`a two-hop weft-proxy refused its config:\n${nackText()}`);
+    // The mTLS path really is mutual TLS: the server counted the probe with a peer certificate.
+    const security = await requestsBySecurityPolicy(serverStats);
+    if (!(security.get('mutual_tls') > 0)) throw new Error(`the server weft-proxy saw no mutual_tls request after the mTLS probe (istio_requests_total by connection_security_policy: ${JSON.stringify(Object.fromEntries(security))})`);
+    const proxies = [
+      { role: 'client', pid: client.pid },
+      { role: 'server', pid: server.pid },
+    ];
+    targets.push({ name: 'weft-2hop', port: clientPort, host: clientMesh.plainHost, proxies });
+    targets.push({ name: 'weft-mtls', port: clientPort, host: clientMesh.mtlsHost, proxies });
+    twoHop = { client, server, clientXds, serverXds, serverStats };
+    console.log(`two-hop weft-proxies idle after config: client RSS ${fmt(memoryOf(client.pid).rss, 1)} MB, server RSS ${fmt(memoryOf(server.pid).rss, 1)} MB (certificates: EC P-256, ${join(tempDir, 'pki')})`);
+  }
+
   const chosen = targets.filter((t) => !only || only.has(t.name));
   const idle = memoryOf(weft.pid);
   console.log(`weft-proxy idle after config: RSS ${fmt(idle.rss, 1)} MB`);
@@ -387,12 +482,17 @@ async function main() {
       const r = await runWrk(t, duration);
       results.get(t.name).push(r);
       const failures = r.errors > 0 || r.socketErrors ? `  errors: ${r.errors} non-2xx${r.socketErrors ? `, socket ${r.socketErrors}` : ''}` : '';
-      console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid ? `  RSS ${fmt(r.rss, 1)} MB  CPU/req user ${fmt(r.userUs, 1)} µs kernel ${fmt(r.sysUs, 1)} µs faults ${fmt(r.faults, 3)}` : ''}${failures}`);
+      const hops = t.proxies ? `  (${r.perProxy.map((p) => `${p.role} RSS ${fmt(p.rss, 1)} MB user ${fmt(p.userUs, 1)} kernel ${fmt(p.sysUs, 1)} µs, ${fmt(p.cpuPer1k, 3)} CPU-s/1k req`).join('; ')})` : '';
+      console.log(`round ${round} ${t.name.padEnd(9)} load ${before}  ${fmt(r.rps, 0).padStart(7)} rps  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${t.pid || t.proxies ? `  RSS ${fmt(r.rss, 1)} MB  CPU/req user ${fmt(r.userUs, 1)} µs kernel ${fmt(r.sysUs, 1)} µs faults ${fmt(r.faults, 3)}` : ''}${hops}${failures}`);
     }
   }
 
   // Metrics are on: every request above was counted in istio_requests_total, as the scrape shows.
   if (chosen.some((t) => t.pid === weft.pid)) console.log(`weft-proxy metrics: ${await istioRequestsTotal(statsPort)}`);
+  if (twoHop && chosen.some((t) => t.proxies)) {
+    const bySecurity = await requestsBySecurityPolicy(twoHop.serverStats);
+    console.log(`two-hop server weft-proxy metrics: istio_requests_total by connection_security_policy ${[...bySecurity].map(([k, v]) => `${k} ${v}`).join(', ') || '(none)'}`);
+  }
 
   // Ratios are taken per round (each target measured right after nginx) and their median reported:
   // on a shared machine the load moves between rounds more than between neighbouring runs.
@@ -401,15 +501,64 @@ async function main() {
   const summary = new Map(
     [...results].map(([name, rs]) => [
       name,
-      { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), rss: Math.max(...rs.map((r) => r.rss)), hwm: Math.max(...rs.map((r) => r.hwm)), userUs: median(rs.map((r) => r.userUs)), sysUs: median(rs.map((r) => r.sysUs)), rpsRatio: ratios(rs, 'rps'), p99Ratio: ratios(rs, 'p99') },
+      {
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        rss: Math.max(...rs.map((r) => r.rss)),
+        hwm: Math.max(...rs.map((r) => r.hwm)),
+        userUs: median(rs.map((r) => r.userUs)),
+        sysUs: median(rs.map((r) => r.sysUs)),
+        rpsRatio: ratios(rs, 'rps'),
+        p99Ratio: ratios(rs, 'p99'),
+        // Per proxy of a two-hop target: medians of CPU, highest RSS.
+        perProxy: rs[0].perProxy.map((p, i) => ({
+          role: p.role,
+          rss: Math.max(...rs.map((r) => r.perProxy[i].rss)),
+          hwm: Math.max(...rs.map((r) => r.perProxy[i].hwm)),
+          userUs: median(rs.map((r) => r.perProxy[i].userUs)),
+          sysUs: median(rs.map((r) => r.perProxy[i].sysUs)),
+          cpuPer1k: median(rs.map((r) => r.perProxy[i].cpuPer1k)),
+        })),
+      },
     ]),
   );
   console.log(`\nmedian of ${rounds} rounds (load average now ${load()}); ratios: median of the per-round ratios to nginx`);
+  if (chosen.some((t) => t.proxies)) console.log('two-hop targets (weft-2hop, weft-mtls): RSS "client + server", CPU µs per request summed over both proxies');
   console.log('| target | rps | p50 ms | p99 ms | RSS under load MB (VmHWM) | user µs / req | kernel µs / req | rps / nginx | p99 / nginx |');
   console.log('| :-- | --: | --: | --: | --: | --: | --: | --: | --: |');
   for (const [name, s] of summary) {
-    const rss = chosen.find((t) => t.name === name)?.pid ? `${fmt(s.rss, 1)} (${fmt(s.hwm, 1)})` : '-';
+    const target = chosen.find((t) => t.name === name);
+    const pair = (key) => s.perProxy.map((p) => fmt(p[key], 1)).join(' + ');
+    const rss = target?.proxies ? `${pair('rss')} (${pair('hwm')})` : target?.pid ? `${fmt(s.rss, 1)} (${fmt(s.hwm, 1)})` : '-';
     console.log(`| ${name} | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${rss} | ${fmt(s.userUs, 1)} | ${fmt(s.sysUs, 1)} | ${fmt(s.rpsRatio)} | ${fmt(s.p99Ratio)} |`);
+  }
+
+  // Two hops: each proxy's CPU per 1,000 requests, which is its vCPU per 1,000 rps (CPU-seconds per
+  // second at 1,000 requests per second), against Istio's published figure for its sidecar.
+  const hopTargets = [...summary].filter(([name]) => chosen.find((t) => t.name === name)?.proxies);
+  if (hopTargets.length > 0) {
+    console.log(`\ntwo-hop CPU per proxy (user + kernel, median of ${rounds} rounds) against Istio 1.24's published ${fmt(ISTIO_SIDECAR_VCPU_PER_1K_RPS)} vCPU per 1,000 rps for its sidecar`);
+    console.log('| target | proxy | CPU-s / 1,000 req | vCPU / 1,000 rps | user µs / req | kernel µs / req | Istio 1.24 sidecar vCPU / 1,000 rps | / Istio |');
+    console.log('| :-- | :-- | --: | --: | --: | --: | --: | --: |');
+    for (const [name, s] of hopTargets) {
+      for (const p of s.perProxy) {
+        console.log(`| ${name} | ${p.role} | ${fmt(p.cpuPer1k, 3)} | ${fmt(p.cpuPer1k, 3)} | ${fmt(p.userUs, 1)} | ${fmt(p.sysUs, 1)} | ${fmt(ISTIO_SIDECAR_VCPU_PER_1K_RPS)} | ${fmt(p.cpuPer1k / ISTIO_SIDECAR_VCPU_PER_1K_RPS)} |`);
+      }
+      const both = median(results.get(name).map((r) => r.perProxy.reduce((n, p) => n + p.cpuPer1k, 0)));
+      console.log(`| ${name} | both | ${fmt(both, 3)} | ${fmt(both, 3)} | ${fmt(s.userUs, 1)} | ${fmt(s.sysUs, 1)} | ${fmt(2 * ISTIO_SIDECAR_VCPU_PER_1K_RPS)} (two sidecars) | ${fmt(both / (2 * ISTIO_SIDECAR_VCPU_PER_1K_RPS))} |`);
+    }
+    const plain = results.get('weft-2hop');
+    const mtls = results.get('weft-mtls');
+    if (plain && mtls) {
+      // What mutual TLS itself costs: per round, weft-mtls against weft-2hop measured just before it.
+      const perRound = (f) => median(mtls.map((r, i) => f(r, plain[i])));
+      const extra = (role) => {
+        const i = mtls[0].perProxy.findIndex((p) => p.role === role);
+        return `${role} +${fmt(perRound((m, p) => m.perProxy[i].cpuPer1k - p.perProxy[i].cpuPer1k), 3)} CPU-s/1k req (${fmt(perRound((m, p) => m.perProxy[i].cpuPer1k / p.perProxy[i].cpuPer1k))}x)`;
+      };
+      console.log(`\nmTLS against plaintext two hops (median of per-round differences): ${extra('client')}, ${extra('server')}; rps ${fmt(perRound((m, p) => m.rps / p.rps))}x, p99 ${fmt(perRound((m, p) => m.p99 / p.p99))}x`);
+    }
   }
   const w = summary.get('weft');
   if (w && nginxRounds) {
@@ -419,6 +568,12 @@ async function main() {
 
   await stop(weft);
   xds.close();
+  if (twoHop) {
+    await stop(twoHop.client);
+    await stop(twoHop.server);
+    twoHop.clientXds.close();
+    twoHop.serverXds.close();
+  }
   for (const child of [...children]) await stop(child);
   stopAll();
 }
