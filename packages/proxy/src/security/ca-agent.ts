@@ -17,6 +17,10 @@ export interface CaAgentOptions {
   readonly address: string;
   /** PEM trust anchor(s) of the CA's serving certificate; also the mesh roots until a chain brings its own. */
   readonly rootCertPem: string;
+  /** Where `rootCertPem` came from: read again before every request, so a root rotation (the file
+   *  holding the old and the new root, as Istio's istio-ca-root-cert does during one) reaches the
+   *  trust bundle with the next renewal. */
+  readonly rootCertFile?: string;
   /** File with the bearer token ('' for none). Read for every request. */
   readonly tokenFile: string;
   readonly identity: WorkloadIdentity;
@@ -85,14 +89,26 @@ export function startCaAgent(options: CaAgentOptions): CaAgent {
     return current ? { certChainPem: current.certChainPem, privateKeyPem: current.privateKeyPem } : undefined;
   };
 
+  /** The CA's trust anchors now: the file's current content, else what was given at start. */
+  const anchors = (): string => {
+    if (options.rootCertFile === undefined) return options.rootCertPem;
+    try {
+      const text = readFileSync(options.rootCertFile, 'utf8');
+      return text.includes('BEGIN CERTIFICATE') ? text : options.rootCertPem;
+    } catch {
+      return options.rootCertPem;
+    }
+  };
+
   const attempt = async (): Promise<boolean> => {
     const creds = credentials();
+    const rootCertPem = anchors();
     if (!creds) {
       lastError ??= 'no token file and no certificate to renew with';
       return false;
     }
     const csr = createCsr(options.identity);
-    const result = await requestCertificate(options.address, creds, csr.csrPem, Math.round(options.ttlMs / 1000), { rootCertPem: options.rootCertPem });
+    const result = await requestCertificate(options.address, creds, csr.csrPem, Math.round(options.ttlMs / 1000), { rootCertPem });
     if (!result.ok) {
       lastError = `CA answered ${result.code}: ${result.message}`;
       return false;
@@ -107,7 +123,9 @@ export function startCaAgent(options: CaAgentOptions): CaAgent {
     // The chain ends with the root: it joins the roots (ROOTCA) and is not sent in handshakes.
     const root = pems.length > 1 ? pems[pems.length - 1] : undefined;
     const chain = pems.length > 1 ? pems.slice(0, -1) : pems;
-    const roots = [...new Set([...splitPemCertificates(options.rootCertPem), ...(root ? [root] : [])].map((p) => p.trim()))].join('\n');
+    // The trust bundle: every anchor of the root file (old and new during a root rotation) and the
+    // chain's own root, so peers with certificates of either root keep verifying.
+    const roots = [...new Set([...splitPemCertificates(rootCertPem), ...(root ? [root] : [])].map((p) => p.trim()))].join('\n');
     const certificate: WorkloadCertificate = { certChainPem: chain.join('\n'), privateKeyPem: csr.privateKeyPem, notAfter: Date.parse(leaf.validTo), identity };
     store.set(certificate, `${roots}\n`);
     issued++;

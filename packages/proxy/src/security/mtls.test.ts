@@ -4,7 +4,7 @@
 // client certificate, on real sockets.
 
 import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
@@ -91,6 +91,55 @@ describe('CA agent', () => {
       expect(store.certificate()?.privateKeyPem).not.toBe(first?.privateKeyPem);
     } finally {
       agent.close();
+    }
+  });
+
+  it('root rotation: anchors of the root file (old and new) join the trust bundle with the next renewal', async () => {
+    const tokenFile = join(pki.dir, 'token-rotation');
+    writeFileSync(tokenFile, TOKEN);
+    const rootFile = join(pki.dir, 'root-cert.pem');
+    const oldRoot = pki.read(pki.ca.cert).toString();
+    writeFileSync(rootFile, oldRoot);
+    const next = createTestPki();
+    const store = new SecretStore();
+    const agent = startCaAgent({
+      address: `localhost:${caPort}`,
+      rootCertPem: oldRoot,
+      rootCertFile: rootFile,
+      tokenFile,
+      identity: { trustDomain: 'cluster.local', namespace: 'default', serviceAccount: 'bookinfo-productpage' },
+      ttlMs: 3_600_000,
+      store,
+      logger: logger(),
+    });
+    try {
+      await agent.ready;
+      const count = (pem: string | undefined): number => pem?.match(/BEGIN CERTIFICATE/g)?.length ?? 0;
+      expect(count(store.roots())).toBe(1);
+      // The operator publishes old + new root (Istio's istio-ca-root-cert during a rotation).
+      writeFileSync(rootFile, `${oldRoot}${next.read(next.ca.cert).toString()}`);
+      expect(await agent.renew()).toBe(true);
+      expect(count(store.roots())).toBe(2);
+      // A peer with a certificate of the new root verifies against the bundle.
+      const peer = next.issueSpiffe('peer', REVIEWS);
+      const tlsServer = createTlsServer({ cert: next.read(peer.cert), key: next.read(peer.key) }, (s) => s.end('hi'));
+      await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+      try {
+        const authorized = await new Promise<boolean>((resolve) => {
+          const c = tlsConnect({ host: '127.0.0.1', port: (tlsServer.address() as AddressInfo).port, ca: store.roots(), rejectUnauthorized: false, checkServerIdentity: () => undefined });
+          c.on('secureConnect', () => {
+            resolve(c.authorized);
+            c.destroy();
+          });
+          c.on('error', () => resolve(false));
+        });
+        expect(authorized).toBe(true);
+      } finally {
+        tlsServer.close();
+      }
+    } finally {
+      agent.close();
+      next.remove();
     }
   });
 
