@@ -52,9 +52,9 @@ describe('weftctl up', () => {
   it('seeds the new config directory with the sample and its gateway', async () => {
     expect((await readdir(configDir)).sort()).toEqual(['destination-rules.yaml', 'gateway.yaml', 'services.yaml', 'workloads.yaml']);
     expect(state?.phase).toBe('ready');
-    // weftd, 6 sidecars, the gateway and 6 programs, and Prometheus where it is installed (CI installs it).
+    // weftd, 6 sidecars, the gateway and 6 programs, the dashboard, and Prometheus where it is installed (CI installs it).
     expect(state?.processes?.map((p) => p.name).sort()).toEqual(
-      ['weftd', 'istio-ingressgateway', ...['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1'].flatMap((w) => [w, `proxy-${w}`]), ...(PROMETHEUS ? ['prometheus'] : [])].sort(),
+      ['weftd', 'istio-ingressgateway', 'weft-ui', ...['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1'].flatMap((w) => [w, `proxy-${w}`]), ...(PROMETHEUS ? ['prometheus'] : [])].sort(),
     );
     for (const p of state?.processes ?? []) expect(existsSync(join(stateDir, 'logs', `${p.name}.log`)), p.name).toBe(true);
   });
@@ -114,7 +114,7 @@ describe('weftctl up', () => {
 
   it('stops every process on SIGINT and removes its state file', async () => {
     const pids = (state?.processes ?? []).map((p) => p.pid);
-    expect(pids.length).toBe(PROMETHEUS ? 15 : 14);
+    expect(pids.length).toBe(PROMETHEUS ? 16 : 15);
     const exit = await mesh?.up.stop('SIGINT', 20_000);
     expect(exit, mesh?.up.output()).toEqual({ code: 0, signal: null });
     await waitUntil('every child to be gone', () => pids.every((pid) => !isAlive(pid)) || undefined, { timeoutMs: 5000, describe: () => `alive: ${pids.filter(isAlive).join(' ')}` });

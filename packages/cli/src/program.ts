@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { WEFT_VERSION } from '@weft/shared';
 import { registerApply } from './commands/apply.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerGet } from './commands/get.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
@@ -32,6 +33,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
   registerUp(program, io, setExit);
   registerApply(program, io, setExit);
   registerGet(program, io, setExit);
+  registerDashboard(program, io, setExit);
   return program;
 }
 

@@ -3,52 +3,55 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { WEFT_VERSION } from '@weft/shared';
+import { OPTIONS_HELP, parseUiConfig } from './config.js';
 import { createServer } from './server/create-server.js';
+import { createWeftdClient } from './server/mesh/weftd-client.js';
+import type { MetricSource } from './server/metrics/metric-source.js';
+import { createPrometheusSource } from './server/metrics/prometheus-source.js';
+import { createScrapeSource } from './server/metrics/scrape-source.js';
+import type { UiConfig } from './config.js';
 
 /** Usage text printed by `weft-ui --help`. */
 export const USAGE = `Usage: weft-ui [options]
 
-weft-ui is the Weft dashboard (Kiali counterpart).
+weft-ui is the Weft dashboard (Kiali counterpart): the traffic graph, health, Istio config with its
+validation, proxy sync status and errors by response flag, read from weftd's debug API and from
+Prometheus (or, without Prometheus, from the proxies' stats pages, scraped directly).
 
-Options:
-  --port <n>     port to listen on (default 20001, env WEFT_UI_PORT)
-  --host <addr>  address to listen on (default 127.0.0.1, env WEFT_UI_HOST)
-  --version      print the version and exit
-  -h, --help     print this help and exit
+${OPTIONS_HELP}
 `;
 
 const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'web');
 
+/** The metric source a config asks for. */
+export function createMetricSource(config: UiConfig): MetricSource {
+  return config.prometheusUrl ? createPrometheusSource({ url: config.prometheusUrl }) : createScrapeSource({ targets: config.scrapeTargets, intervalMs: config.scrapeIntervalMs });
+}
+
 /** Runs `weft-ui` and returns the exit code (the server keeps running until the process ends). */
-export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  let values: { version?: boolean; help?: boolean; port?: string; host?: string };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, port: { type: 'string' }, host: { type: 'string' } },
-      strict: true,
-    }));
-  } catch (e) {
-    err.write(`weft-ui: ${(e as Error).message}\n\n${USAGE}`);
+export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const parsed = parseUiConfig(argv, env);
+  if (parsed.kind === 'errors') {
+    err.write(`${parsed.errors.map((e) => `weft-ui: ${e}`).join('\n')}\n\n${USAGE}`);
     return 2;
   }
-  if (values.version) {
+  if (parsed.kind === 'version') {
     out.write(`weft-ui ${WEFT_VERSION}\n`);
     return 0;
   }
-  if (values.help) {
+  if (parsed.kind !== 'config') {
     out.write(USAGE);
     return 0;
   }
-  const port = Number(values.port ?? process.env.WEFT_UI_PORT ?? 20001);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    err.write(`weft-ui: --port must be an integer from 0 to 65535, got ${values.port ?? process.env.WEFT_UI_PORT}\n`);
-    return 2;
-  }
-  const server = await createServer({ webRoot: WEB_ROOT });
-  const address = await server.listen({ port, host: values.host ?? process.env.WEFT_UI_HOST ?? '127.0.0.1' });
-  out.write(`weft-ui ${WEFT_VERSION} serving the dashboard on ${address}\n`);
+  const { config } = parsed;
+  const metrics = createMetricSource(config);
+  const server = await createServer({ webRoot: WEB_ROOT, metrics, weftd: createWeftdClient(config.weftdUrl) });
+  const address = await server.listen({ port: config.port, host: config.host });
+  const source = config.prometheusUrl ? `Prometheus ${config.prometheusUrl}` : `${config.scrapeTargets.length} proxies scraped every ${config.scrapeIntervalMs} ms`;
+  out.write(`weft-ui ${WEFT_VERSION} serving the dashboard on ${address} (weftd ${config.weftdUrl ?? 'not set'}, metrics from ${source})\n`);
+  const stop = (): void => void server.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   return 0;
 }

@@ -3,7 +3,7 @@
 // user would; a wait for every proxy to run what was applied (read from weftd's /debug/syncz); and the
 // teardown that leaves no process of the run behind.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaryPath } from './binaries.js';
@@ -50,14 +50,20 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * Starts the built `weftctl up --config-dir <tmp>/mesh` with WEFT_STATE_DIR=<tmp>/state and waits for
- * `weft mesh ready`. On failure the half-started mesh is stopped before the error is thrown.
+ * Starts the built `weftctl up --config-dir <tmp>/mesh` with WEFT_STATE_DIR=<tmp>/state (and `env`, which
+ * weftctl's children inherit: `WEFT_WEFTD_MESH_CONFIG`...) and waits for `weft mesh ready`. `configFiles` are
+ * written into the config directory first (it is then not seeded: give the whole config). On failure the
+ * half-started mesh is stopped before the error is thrown.
  */
-export async function startUpMesh(prefix = 'weft-e2e-up-', readyTimeoutMs = 120_000): Promise<UpMesh> {
+export async function startUpMesh(prefix = 'weft-e2e-up-', readyTimeoutMs = 120_000, env: Readonly<Record<string, string>> = {}, configFiles: Readonly<Record<string, string>> = {}): Promise<UpMesh> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const configDir = join(dir, 'mesh');
   const stateDir = join(dir, 'state');
-  const up = spawnNodeProcess('weftctl up', binaryPath('cli', 'weftctl'), ['up', '--config-dir', configDir], { WEFT_STATE_DIR: stateDir });
+  if (Object.keys(configFiles).length > 0) {
+    await mkdir(configDir, { recursive: true });
+    for (const [name, text] of Object.entries(configFiles)) await writeFile(join(configDir, name), text);
+  }
+  const up = spawnNodeProcess('weftctl up', binaryPath('cli', 'weftctl'), ['up', '--config-dir', configDir], { ...env, WEFT_STATE_DIR: stateDir });
   try {
     await up.waitForLine(/^weft mesh ready in /, readyTimeoutMs);
     const [, port] = await up.waitForLine(/curl -x http:\/\/127\.0\.0\.1:(\d+) http:\/\/productpage:9080\/productpage/);

@@ -11,6 +11,8 @@ export interface MeshProcessRecord {
   readonly pid: number;
   /** Its admin API (proxies) or debug API (weftd). */
   readonly adminUrl?: string;
+  /** Its Istio metrics (proxies: `http://127.0.0.1:<stats port>/stats/prometheus`). */
+  readonly statsUrl?: string;
   readonly log: string;
 }
 
@@ -28,6 +30,10 @@ export interface MeshState {
   readonly xdsAddress?: string;
   /** The productpage through the ingress gateway. */
   readonly gatewayUrl?: string;
+  /** Prometheus, when `up` started one. */
+  readonly prometheusUrl?: string;
+  /** weft-ui, when `up` started it. */
+  readonly dashboardUrl?: string;
   readonly processes?: readonly MeshProcessRecord[];
 }
 

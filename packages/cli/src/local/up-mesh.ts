@@ -12,6 +12,7 @@ import { resolveMeshBinaries, type MeshBinaries } from './binaries.js';
 import { gatewayArgs, INGRESS_GATEWAY, planMesh, PROXY_CA_FLAGS_SUPPORTED, proxyEnv, sampleEnv, SAMPLE_PORT, sidecarArgs, type ProxyIdentity, type WorkloadPlan } from './mesh-plan.js';
 import { resolveMeshPaths, type MeshPaths } from './mesh-paths.js';
 import { ProcessGroup, type MeshChild } from './mesh-processes.js';
+import { startDashboard } from './dashboard.js';
 import { findPrometheus, PROMETHEUS_INSTALL_HINT, prometheusArgs, renderPrometheusConfig } from './prometheus.js';
 import { seedConfigDir } from './seed-config.js';
 import { acquireMeshLock, releaseMeshLock, updateMeshState, type MeshState } from './up-lock.js';
@@ -165,6 +166,10 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
 
   // Prometheus, when installed, scrapes every proxy's stats port and weftd (istio_* and pilot_* metrics).
   const prometheus = await startPrometheus(group, paths, [...proxies.map((p) => ({ name: p.w.name, namespace: p.w.namespace, proxy: p.proxy })), { name: INGRESS_GATEWAY.name, namespace: INGRESS_GATEWAY.namespace, proxy: gateway }], ready.debug, step, signal);
+  // The dashboard reads weftd, and Prometheus when it runs, else scrapes the proxies itself.
+  const statsUrlOf = (p: StartedProxy): string | undefined => (p.statsPort === undefined ? undefined : `http://127.0.0.1:${p.statsPort}/stats/prometheus`);
+  const prometheusUrl = 'url' in prometheus ? prometheus.url : undefined;
+  const dashboard = await startDashboard(group, { weftdUrl: debugUrl, ...(prometheusUrl ? { prometheusUrl } : {}), statsUrls: [...proxies.map((p) => p.proxy), gateway].flatMap((p) => statsUrlOf(p) ?? []) }, step, signal);
 
   // The whole path: client → gateway → productpage's sidecar → productpage → details/reviews sidecars.
   const gatewayUrl = `http://${INGRESS_GATEWAY.workloadAddress}:${INGRESS_GATEWAY.port}/productpage`;
@@ -181,10 +186,13 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
     ...state,
     phase: 'ready',
     gatewayUrl,
+    ...(prometheusUrl ? { prometheusUrl } : {}),
+    ...('url' in dashboard ? { dashboardUrl: dashboard.url } : {}),
     processes: group.children.map((c) => {
       const p = [...proxies.map((x) => x.proxy), gateway].find((x) => x.child === c);
       const adminUrl = c === weftd ? debugUrl : p ? `http://127.0.0.1:${p.adminPort}` : undefined;
-      return { name: c.name, pid: c.pid, log: c.logFile, ...(adminUrl ? { adminUrl } : {}) };
+      const statsUrl = p ? statsUrlOf(p) : undefined;
+      return { name: c.name, pid: c.pid, log: c.logFile, ...(adminUrl ? { adminUrl } : {}), ...(statsUrl ? { statsUrl } : {}) };
     }),
   };
   await updateMeshState(paths.stateFile, state);
@@ -202,6 +210,7 @@ async function startAndServe(options: UpOptions, io: Io, paths: MeshPaths, binar
       gateway,
       productpageProxy: productpage?.proxy.outboundPort,
       prometheus,
+      dashboard: 'url' in dashboard ? { url: dashboard.url } : dashboard,
       combinedLog: group.combinedLog,
     }),
   );
@@ -282,6 +291,8 @@ interface ReadyInput {
   readonly caAddress?: string;
   /** Prometheus' URL, or why there is none. */
   readonly prometheus?: { readonly url: string } | { readonly hint: string };
+  /** weft-ui's URL, or why it did not start. */
+  readonly dashboard?: { readonly url: string } | { readonly hint: string };
   readonly gatewayUrl: string;
   readonly gatewayProblem?: string;
   readonly proxies: readonly { w: WorkloadPlan; proxy: StartedProxy }[];
@@ -296,6 +307,7 @@ export function formatReady(r: ReadyInput): string {
   const lines = [`${READY_LINE} in ${r.seconds.toFixed(1)}s: ${r.proxies.length} workloads, config in ${r.paths.configDir}`, ''];
   if (r.gatewayProblem === undefined) lines.push(`  Open the app:      ${r.gatewayUrl}   (through the ingress gateway)`);
   else lines.push(`  Ingress gateway:   NOT serving ${r.gatewayUrl}: ${r.gatewayProblem.split('\n')[0]}`);
+  if (r.dashboard !== undefined) lines.push('url' in r.dashboard ? `  Dashboard:         ${r.dashboard.url}` : `  Dashboard:         ${r.dashboard.hint}`);
   if (r.productpageProxy !== undefined) lines.push(`  Through a sidecar: curl -x http://127.0.0.1:${r.productpageProxy} http://productpage:9080/productpage`);
   lines.push(
     `  weftd:             ${r.debugUrl}/debug/syncz   ${r.debugUrl}/debug/configz   ${r.debugUrl}/debug/registryz   (xDS ${r.xdsAddress})`,
