@@ -44,9 +44,13 @@ describe('parseWeftdCommandLine', () => {
       trustDomain: 'cluster.local',
       domainSuffix: 'cluster.local',
       outboundTrafficPolicy: 'ALLOW_ANY',
+      accessLogFile: '',
+      accessLogEncoding: 'TEXT',
+      accessLogFormat: '',
       caPort: 15012,
       workloadCertTtlMs: 24 * 3_600_000,
       maxWorkloadCertTtlMs: 90 * 24 * 3_600_000,
+      jwtPubKeyRefreshIntervalMs: 20 * 60_000,
       logLevel: 'info',
     });
     expect(defaultWeftdConfig()).toMatchObject({ caDir: undefined, cacertsDir: undefined });

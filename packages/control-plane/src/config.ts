@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   DNS_LABEL,
   DNS_NAME,
+  anyText,
   declareSettingFor,
   duration,
   formatDuration,
@@ -56,12 +57,23 @@ export interface WeftdConfig {
   readonly caDir: string | undefined;
   /** Istio-layout `cacerts` directory of a plugged-in CA (ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem). */
   readonly cacertsDir: string | undefined;
+  /** Istio MeshConfig accessLogFile ('' = off). */
+  readonly accessLogFile: string;
+  /** Istio MeshConfig accessLogEncoding. */
+  readonly accessLogEncoding: 'TEXT' | 'JSON';
+  /** Istio MeshConfig accessLogFormat ('' = Istio's default format of the encoding). */
+  readonly accessLogFormat: string;
+  /** Istio's MeshConfig file (pilot-discovery --meshConfig): its telemetry fields, watched. */
+  readonly meshConfig: string | undefined;
   /** CA (IstioCertificateService) TLS port; 0 picks a free port. */
   readonly caPort: number;
   /** Lifetime of a workload certificate when the request asks for none (Istio DEFAULT_WORKLOAD_CERT_TTL). */
   readonly workloadCertTtlMs: number;
   /** Longest lifetime a request may ask for (Istio MAX_WORKLOAD_CERT_TTL). */
   readonly maxWorkloadCertTtlMs: number;
+  /** How often the JWKS fetched for RequestAuthentication `jwksUri`s are fetched again (Istio
+   *  PILOT_JWT_PUB_KEY_REFRESH_INTERVAL). */
+  readonly jwtPubKeyRefreshIntervalMs: number;
   readonly logLevel: LogLevel;
 }
 
@@ -175,6 +187,45 @@ export const WEFTD_SETTINGS = Object.freeze([
     parse: optionalPath,
   }),
   declare({
+    key: 'accessLogFile',
+    flag: 'access-log-file',
+    valueName: '<path>',
+    env: ['WEFT_WEFTD_ACCESS_LOG_FILE'],
+    default: '',
+    description:
+      "Istio's MeshConfig accessLogFile: every proxy's HTTP connection managers and TCP proxies get Envoy's file access logger writing there (`/dev/stdout`, `/dev/stderr` or a file path on the proxy's machine). Empty: no access logs, as Istio's default profile. A Telemetry resource with `accessLogging` overrides it for the workloads it applies to.",
+    parse: anyText,
+  }),
+  declare({
+    key: 'accessLogEncoding',
+    flag: 'access-log-encoding',
+    valueName: '<encoding>',
+    env: ['WEFT_WEFTD_ACCESS_LOG_ENCODING'],
+    default: 'TEXT',
+    description: "Istio's MeshConfig accessLogEncoding: TEXT (one line in Envoy's format-string syntax) or JSON (one JSON object per line).",
+    parse: oneOf(['TEXT', 'JSON'] as const),
+  }),
+  declare({
+    key: 'accessLogFormat',
+    flag: 'access-log-format',
+    valueName: '<format>',
+    env: ['WEFT_WEFTD_ACCESS_LOG_FORMAT'],
+    default: '',
+    description:
+      "Istio's MeshConfig accessLogFormat: a format string of Envoy command operators (`%START_TIME% %RESPONSE_CODE%`; a newline is added when missing) for TEXT, or a JSON object of them for JSON. Empty: Istio's default format of the encoding.",
+    parse: anyText,
+  }),
+  declare({
+    key: 'meshConfig',
+    flag: 'mesh-config',
+    valueName: '<file>',
+    env: ['WEFT_WEFTD_MESH_CONFIG'],
+    default: '',
+    description:
+      "Istio's MeshConfig file (YAML, the `mesh` key of Istio's `istio` ConfigMap; pilot-discovery --meshConfig). weftd reads its telemetry fields: `enableTracing`, `defaultConfig.tracing` (`zipkin.address`, `sampling`, `customTags`, `maxPathTagLength`), `extensionProviders` (zipkin, opentelemetry with http, prometheus) and `defaultProviders`; the other fields come from the flags here. Watched: a saved change is pushed to every proxy; an invalid file is logged and the last good one stays in force.",
+    parse: optionalPath,
+  }),
+  declare({
     key: 'caDir',
     flag: 'ca-dir',
     valueName: '<dir>',
@@ -219,6 +270,15 @@ export const WEFTD_SETTINGS = Object.freeze([
     env: ['WEFT_WEFTD_MAX_WORKLOAD_CERT_TTL', 'MAX_WORKLOAD_CERT_TTL'],
     default: '2160h',
     description: 'Longest lifetime a certificate request may ask for; a longer one is refused with INVALID_ARGUMENT, as Istio does (90 days).',
+    parse: duration,
+  }),
+  declare({
+    key: 'jwtPubKeyRefreshIntervalMs',
+    flag: 'jwt-pub-key-refresh-interval',
+    valueName: '<duration>',
+    env: ['WEFT_WEFTD_JWT_PUB_KEY_REFRESH_INTERVAL', 'PILOT_JWT_PUB_KEY_REFRESH_INTERVAL'],
+    default: '20m',
+    description: 'How often weftd fetches again the JWKS of RequestAuthentication jwksUris (and issuers without one, through OpenID discovery); new keys are pushed to the proxies that use them. After a failed fetch it retries after 1m, doubling up to 60m.',
     parse: duration,
   }),
   declare({ key: 'logLevel', flag: 'log-level', valueName: '<level>', env: ['WEFT_WEFTD_LOG_LEVEL'], default: 'info', description: `Lowest level logged: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) }),

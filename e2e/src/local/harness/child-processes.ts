@@ -36,6 +36,8 @@ export interface ChildHandle {
   isRunning(): boolean;
   /** The last lines of stdout and stderr, interleaved as they came, each prefixed with the name. */
   output(): string;
+  /** The last lines of stdout alone, as written (access logs: weft-proxy logs to stderr). */
+  stdoutLines(): readonly string[];
   /** Waits for an output line matching `pattern` (lines already seen count) and returns its match. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Sends `signal` (SIGTERM by default), then SIGKILL after `graceMs`; resolves once it has exited. */
@@ -93,8 +95,9 @@ export function spawnProcess(name: string, command: string, args: readonly strin
   const pid = child.pid;
   live.set(pid, child);
   const lines: string[] = [];
+  const stdout: string[] = [];
   const waiters = new Set<() => void>();
-  const collect = (stream: NodeJS.ReadableStream): void => {
+  const collect = (stream: NodeJS.ReadableStream, only?: string[]): void => {
     let partial = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
@@ -103,11 +106,15 @@ export function spawnProcess(name: string, command: string, args: readonly strin
       for (const line of parts) {
         lines.push(line);
         if (lines.length > KEPT_LINES) lines.shift();
+        if (only) {
+          only.push(line);
+          if (only.length > KEPT_LINES) only.shift();
+        }
       }
       for (const wake of waiters) wake();
     });
   };
-  if (child.stdout) collect(child.stdout);
+  if (child.stdout) collect(child.stdout, stdout);
   if (child.stderr) collect(child.stderr);
   const exited = new Promise<ChildExit>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -125,6 +132,7 @@ export function spawnProcess(name: string, command: string, args: readonly strin
     exited,
     isRunning,
     output,
+    stdoutLines: () => stdout,
     async waitForLine(pattern, timeoutMs = 15_000) {
       return waitUntil(
         `${name} to print a line matching ${pattern}`,

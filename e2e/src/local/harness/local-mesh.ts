@@ -50,6 +50,8 @@ export interface LocalMeshOptions {
   /** More weft-proxy flags for every proxy of the mesh, the client's and the sidecars'
    *  (`['--workload-cert-ttl', '4s']`). */
   readonly proxyArgs?: readonly string[];
+  /** More weftd flags (MeshConfig settings such as `['--access-log-file', '/dev/stdout']`). */
+  readonly weftdArgs?: readonly string[];
 }
 
 /** Names a scenario needs to write routing. */
@@ -158,7 +160,7 @@ export class LocalMesh implements MeshNames {
     this.config.write('routing.yaml', this.options.routing(this));
 
     const client = this.clientName;
-    this.weftd = await WeftdProcess.start({ configDir: this.dir, caDir: this.caDir });
+    this.weftd = await WeftdProcess.start({ configDir: this.dir, caDir: this.caDir, ...(this.options.weftdArgs ? { extraArgs: this.options.weftdArgs } : {}) });
     this.proxy = await ProxyProcess.start({
       discoveryAddress: this.weftd.xdsAddress,
       workloadName: `${client}-v1`,
@@ -344,9 +346,10 @@ ${this.logs()}` },
     return port;
   }
 
-  /** Starts weftd again on `xdsPort` (after {@link stopWeftd}), its CA on the port proxies already use. */
-  async startWeftd(xdsPort: number): Promise<void> {
-    this.weftd = await WeftdProcess.start({ configDir: this.dir, xdsPort, caDir: this.caDir, caPort: this.weftd.caPort });
+  /** Starts weftd again on `xdsPort` (after {@link stopWeftd}), its CA on the port proxies already use;
+   *  with the mesh's weftd flags, or `weftdArgs` instead (a MeshConfig change is a weftd restart). */
+  async startWeftd(xdsPort: number, weftdArgs: readonly string[] | undefined = this.options.weftdArgs): Promise<void> {
+    this.weftd = await WeftdProcess.start({ configDir: this.dir, xdsPort, caDir: this.caDir, caPort: this.weftd.caPort, ...(weftdArgs ? { extraArgs: weftdArgs } : {}) });
   }
 
   /** Output of weftd and the proxy, for failure messages. */

@@ -1,6 +1,6 @@
 // The Istio YAML of a local mesh, as a user writes it for VMs: a ServiceEntry per service, a
-// WorkloadEntry per running instance, VirtualServices, DestinationRules, AuthorizationPolicies and
-// PeerAuthentications. Resources are typed with
+// WorkloadEntry per running instance, VirtualServices, DestinationRules, AuthorizationPolicies,
+// PeerAuthentications, RequestAuthentications and Telemetries. Resources are typed with
 // @weft/shared's API types and validated before they are written into weftd's config directory.
 
 import { writeFileSync } from 'node:fs';
@@ -11,6 +11,10 @@ import {
   type AuthorizationPolicySpec,
   type PeerAuthentication,
   type PeerAuthenticationSpec,
+  type RequestAuthentication,
+  type RequestAuthenticationSpec,
+  type Telemetry,
+  type TelemetrySpec,
   type DestinationRuleSpec,
   type ServiceEntry,
   type VirtualServiceSpec,
@@ -21,7 +25,7 @@ import {
 import { stringify } from 'yaml';
 
 /** The kinds a local-mesh scenario writes. */
-export type MeshResource = ServiceEntry | WorkloadEntry | VirtualService | DestinationRule | AuthorizationPolicy | PeerAuthentication;
+export type MeshResource = ServiceEntry | WorkloadEntry | VirtualService | DestinationRule | AuthorizationPolicy | PeerAuthentication | RequestAuthentication | Telemetry;
 
 const API_VERSION = 'networking.istio.io/v1';
 
@@ -79,6 +83,17 @@ export function authorizationPolicy(name: string, namespace: string, spec: Autho
  *  `selector`, mesh-wide in the root namespace. */
 export function peerAuthentication(name: string, namespace: string, spec: PeerAuthenticationSpec): PeerAuthentication {
   return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec };
+}
+
+/** A RequestAuthentication (security.istio.io/v1) named `name` in `namespace`. */
+export function requestAuthentication(name: string, namespace: string, spec: RequestAuthenticationSpec): RequestAuthentication {
+  return { apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name, namespace }, spec };
+}
+
+/** A Telemetry (telemetry.istio.io/v1) named `name` in `namespace`: mesh-wide in the root namespace
+ *  (istio-system), namespace-wide without a `selector`. */
+export function telemetry(name: string, namespace: string, spec: TelemetrySpec): Telemetry {
+  return { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name, namespace }, spec };
 }
 
 /** A DestinationRule for `host` with one subset per version (`version: <v>` labels). */

@@ -49,6 +49,8 @@ export interface WeftdOptions {
   readonly caDir?: string;
   /** The CA's port: 0 (default) picks a free one; a restart passes the port proxies already use. */
   readonly caPort?: number;
+  /** More weftd flags, after the ones above (MeshConfig settings: `['--access-log-file', '/dev/stdout']`). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** A running weftd. */
@@ -74,7 +76,7 @@ export class WeftdProcess {
   /** Starts weftd and waits until it is ready. Kills it if it does not get there. */
   static async start(options: WeftdOptions): Promise<WeftdProcess> {
     const ca = options.caDir === undefined ? [] : ['--ca-dir', options.caDir, '--ca-port', String(options.caPort ?? 0)];
-    const child = spawnNodeProcess('weftd', binaryPath('control-plane', 'weftd'), ['--config-dir', options.configDir, '--host', '127.0.0.1', '--xds-port', String(options.xdsPort ?? 0), '--debug-port', '0', ...ca, '--log-level', E2E_LOG_LEVEL === 'debug' ? 'debug' : 'info']);
+    const child = spawnNodeProcess('weftd', binaryPath('control-plane', 'weftd'), ['--config-dir', options.configDir, '--host', '127.0.0.1', '--xds-port', String(options.xdsPort ?? 0), '--debug-port', '0', ...ca, '--log-level', E2E_LOG_LEVEL === 'debug' ? 'debug' : 'info', ...(options.extraArgs ?? [])]);
     try {
       // weftd logs JSON lines; the `weftd ready` one carries the bound addresses.
       const [line] = await child.waitForLine(/^\{.*"msg":"weftd ready".*\}$/);

@@ -7,11 +7,13 @@ import { startCa, type RunningCa } from '../ca/start-ca.js';
 import { credentialsDirOf, isCaEnabled, type WeftdConfig } from '../config.js';
 import { ConfigStore } from '../config/config-store.js';
 import { FileSource } from '../config/file-source.js';
+import { readMeshConfigFile, watchMeshConfigFile } from '../config/mesh-config-file.js';
 import { MemorySource } from '../config/memory-source.js';
 import { createDebugServer } from '../debug/debug-server.js';
 import { bindAdsMetrics } from '../metrics/ads-metrics.js';
 import { createPilotMetrics, type PilotMetrics } from '../metrics/pilot-metrics.js';
 import { PushController, type PushControllerOptions } from '../push/push-controller.js';
+import { JwksResolver } from '../security/authn/index.js';
 import { DEFAULT_MESH_CONFIG, type MeshConfig } from '../snapshot/mesh-config.js';
 import { AdsServer } from '../xds/ads-server.js';
 import { createSnapshotCache } from '../xds/snapshot-cache.js';
@@ -64,7 +66,32 @@ export function meshConfigOf(config: WeftdConfig): MeshConfig {
     domainSuffix: config.domainSuffix,
     outboundTrafficPolicy: config.outboundTrafficPolicy,
     ...(credentialsDir ? { credentialsDir } : {}),
+    ...(config.accessLogFile !== '' ? { accessLogFile: config.accessLogFile } : {}),
+    accessLogEncoding: config.accessLogEncoding,
+    ...(config.accessLogFormat !== '' ? { accessLogFormat: config.accessLogFormat } : {}),
   });
+}
+
+/**
+ * Reads the MeshConfig file (`--mesh-config`) over the flags' mesh settings and watches it: a valid
+ * change replaces the mesh (pushed to every proxy), an invalid or unreadable file is logged and the last
+ * good settings stay (at start: the flags' alone, as istiod falls back to its defaults). Returns the
+ * function that stops watching.
+ */
+async function followMeshConfigFile(file: string, base: MeshConfig, settleMs: number, controller: PushController, log: Logger): Promise<() => void> {
+  const first = await readMeshConfigFile(file);
+  if (first.ok) controller.setMesh(Object.freeze({ ...base, ...first.settings }));
+  else log.error({ file, errors: first.errors, code: 'WEFT_ERR_INPUT_READ' }, 'mesh config rejected; using the mesh settings of the flags');
+  return watchMeshConfigFile(
+    file,
+    first.text,
+    settleMs,
+    (settings) => {
+      log.info({ file }, 'mesh config changed; pushing every proxy');
+      controller.setMesh(Object.freeze({ ...base, ...settings }));
+    },
+    (errors) => log.error({ file, errors, code: 'WEFT_ERR_INPUT_READ' }, 'mesh config rejected; the last good one stays in force'),
+  );
 }
 
 /**
@@ -82,6 +109,7 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
   const memory = new MemorySource(store);
   const cache = createSnapshotCache();
   const ads = new AdsServer({ cache, logger: xdsLoggerOf(logger) });
+  const jwks = new JwksResolver({ refreshIntervalMs: config.jwtPubKeyRefreshIntervalMs, logger: logger.child({ scope: 'jwks' }) });
   const controller = new PushController({
     store,
     ads,
@@ -90,6 +118,7 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
     debounce: { quietMs: config.debounceAfterMs, maxMs: config.debounceMaxMs },
     logger: logger.child({ scope: 'push' }),
     metrics,
+    jwks,
     ...(options.generate ? { generate: options.generate } : {}),
     ...(options.generateEndpoints ? { generateEndpoints: options.generateEndpoints } : {}),
   });
@@ -113,13 +142,16 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
     : undefined;
   const unbindMetrics = bindAdsMetrics(ads, metrics);
   let ca: RunningCa | undefined;
+  let stopMeshWatch: (() => void) | undefined;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       ready = false;
       files?.close();
+      stopMeshWatch?.();
       controller.close();
+      jwks.close();
       unbindMetrics();
       await debug.close();
       await ca?.close();
@@ -148,6 +180,10 @@ export async function startWeftd(config: WeftdConfig, options: StartOptions = {}
         logger: logger.child({ scope: 'ca' }),
       });
     }
+    // The MeshConfig file's telemetry fields apply from the first snapshot on, and follow its edits.
+    if (config.meshConfig !== undefined) stopMeshWatch = await followMeshConfigFile(config.meshConfig, meshConfigOf(config), config.watchSettleMs, controller, logger.child({ scope: 'mesh' }));
+    // Key sets named by jwksUri are fetched before the first snapshot, as Istio fetches them for its first push.
+    await controller.prepare();
     controller.start();
     const xdsPort = await ads.listen(config.xdsPort, config.host);
     await debug.listen({ port: config.debugPort, host: config.host });

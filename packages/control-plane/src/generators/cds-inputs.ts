@@ -12,6 +12,7 @@ import { sidecarScopeFor } from '../snapshot/lookup-sidecar-scope.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { serviceKey } from '../snapshot/mesh-snapshot.js';
 import type { ProxyType, ProxyView } from '../snapshot/proxy-view.js';
+import { listenerTracingFor, type CollectorCluster } from './filter-tracing.js';
 
 /** What mutual TLS to a service depends on, whoever the client is (Istio: PushContext.ServiceAccounts,
  *  BestEffortInferServiceMTLSMode, the EDS mtlsChecker's PeerAuthentication check). */
@@ -60,6 +61,8 @@ export interface ClusterInputs {
   readonly services: readonly ServiceClusterInput[];
   /** The proxy's own ports, sorted by port (empty for gateways). */
   readonly inbound: readonly InboundPortInput[];
+  /** Where its tracers send spans (filter-tracing.ts); absent when it traces nothing. */
+  readonly collectors?: readonly CollectorCluster[];
 }
 
 /** The proxy's locality: its workload's (by name), else that of an endpoint at one of its IPs. */
@@ -158,6 +161,7 @@ export function clusterInputsFor(snapshot: MeshSnapshot, proxy: ProxyView): Clus
   const services = scope.services.map((service) => serviceClusterInput(snapshot, proxy, service));
   const inbound = new Map<number, InboundPortInput>();
   const appAddress = appAddressOf(proxy);
+  const collectors = listenerTracingFor(snapshot, proxy).collectors;
   if (proxy.type === 'sidecar') {
     for (const service of snapshot.services) {
       for (const ep of snapshot.endpointsByService.get(serviceKey(service.hostname, service.namespace)) ?? []) {
@@ -175,5 +179,6 @@ export function clusterInputsFor(snapshot: MeshSnapshot, proxy: ProxyView): Clus
     autoMtls: snapshot.mesh.enableAutoMtls,
     services,
     inbound: [...inbound.values()].sort((a, b) => a.port - b.port),
+    ...(collectors.length > 0 ? { collectors } : {}),
   };
 }

@@ -16,6 +16,7 @@ import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, in
 import { buildLoadAssignment, subsetEndpoints } from './eds-load-assignment.js';
 import { needsLocalityWeightedLb } from './eds-locality.js';
 import type { EnvoyResource } from './types.js';
+import { collectorClusters } from './filter-tracing.js';
 
 /** Envoy cluster discovery types Weft emits. */
 export type ClusterType = 'EDS' | 'STRICT_DNS' | 'LOGICAL_DNS' | 'ORIGINAL_DST' | 'STATIC';
@@ -145,5 +146,6 @@ export function generateClusters(inputs: ClusterInputs): EnvoyResource[] {
   for (const input of inputs.services) for (const plan of outboundClusterPlans(input)) out.push(buildOutboundCluster(plan, input, inputs));
   for (const port of inputs.inbound) out.push(buildInboundCluster(port, inputs.connectTimeoutMs));
   out.push(...fixedClusters(inputs));
-  return out;
+  // Tracing collectors no cluster above serves (MeshConfig / Telemetry tracing providers).
+  return inputs.collectors ? collectorClusters(out, inputs.collectors) : out;
 }

@@ -28,9 +28,9 @@ export interface HcmOptions {
   readonly direction: 'outbound' | 'inbound' | 'gateway';
   /** Accept HTTP/2 explicitly (inbound ports declared HTTP2 / gRPC). */
   readonly http2?: boolean;
-  /** RBAC HTTP filters (envoy.filters.http.rbac) of the workload's AuthorizationPolicies, run before
-   *  fault, CORS and the router, in this order (Istio puts authorization first). Inbound and gateway
-   *  HCMs only; absent or empty: no authorization. */
+  /** The workload's jwt_authn filter (RequestAuthentication) and RBAC HTTP filters (envoy.filters.http.rbac,
+   *  AuthorizationPolicies), run before fault, CORS and the router, in this order (Istio puts
+   *  authentication, then authorization first). Inbound and gateway HCMs only; absent or empty: none. */
   readonly authzFilters?: readonly Readonly<Record<string, unknown>>[];
 }
 
@@ -38,7 +38,7 @@ export interface HcmOptions {
  * The envoy.filters.network.http_connection_manager filter. Like Istio: codec AUTO, no
  * use_remote_address except on gateways (the peer of a sidecar is its own app or another sidecar, so
  * x-forwarded-for is not rewritten), websocket upgrades allowed, no stream idle timeout, paths normalised with
- * escaped slashes kept. Access logs are attached by the telemetry milestone.
+ * escaped slashes kept. Access logs are added afterwards, to every listener (filter-access-log.ts).
  */
 export function httpConnectionManager(opts: HcmOptions): EnvoyNetworkFilter {
   const routes =

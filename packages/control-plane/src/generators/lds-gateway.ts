@@ -10,6 +10,7 @@ import type { ProxyView } from '../snapshot/proxy-view.js';
 import { httpConnectionManager } from './filter-http-connection-manager.js';
 import { TLS_INSPECTOR_FILTER } from './filter-listener.js';
 import { workloadRbacFilters } from './filter-rbac.js';
+import { withJwtFilters, workloadJwtFilters } from './filter-jwt-authn.js';
 import type { EnvoyResource } from './types.js';
 
 /** ServerTLSSettings.TLSProtocol → envoy TlsParameters.TlsProtocol. */
@@ -58,7 +59,7 @@ export function downstreamTlsSocket(server: GatewayTlsServer): Record<string, un
   };
 }
 
-/** `authzFilters`: the gateway workload's RBAC HTTP filters. Gateways have HTTP chains only (TLS
+/** `authzFilters`: the gateway workload's jwt_authn and RBAC HTTP filters. Gateways have HTTP chains only (TLS
  *  passthrough and TCP servers are not generated), so no RBAC network filter is needed yet. */
 function toListener(l: GatewayListenerPlan, authzFilters: readonly Readonly<Record<string, unknown>>[]): EnvoyResource {
   const name = `${l.bind}_${l.port}`;
@@ -87,11 +88,11 @@ function toListener(l: GatewayListenerPlan, authzFilters: readonly Readonly<Reco
  * (gatewayPlanFor), named `<bind>_<port>` (`0.0.0.0_8080`), bound to that address (Istio's gateway
  * listeners really bind, unlike a sidecar's). No Gateway selecting the proxy: no listeners. Servers
  * dropped by the plan (see gatewayWarningsFor) get no chain; a listener whose servers were all dropped
- * does not exist. Every HCM starts with the RBAC filters of the AuthorizationPolicies selecting the
- * gateway's workload (its namespace and labels, and the root namespace). Pure apart from the
+ * does not exist. Every HCM starts with the jwt_authn filter of the RequestAuthentications and the RBAC
+ * filters of the AuthorizationPolicies selecting the gateway's workload (its namespace and labels, and the root namespace). Pure apart from the
  * credential files the plan checks.
  */
 export function generateGatewayListeners(snapshot: MeshSnapshot, proxy: ProxyView): EnvoyResource[] {
-  const authz = workloadRbacFilters(snapshot, proxy).http;
+  const authz = withJwtFilters(workloadRbacFilters(snapshot, proxy), workloadJwtFilters(snapshot, proxy)).http;
   return gatewayPlanFor(snapshot, proxy).listeners.map((l) => toListener(l, authz));
 }

@@ -21,6 +21,9 @@ import { allowAnyCluster } from './rds-catch-all.js';
 import { rdsVirtualServices } from './rds-inputs.js';
 import { generateGatewayListeners } from './lds-gateway.js';
 import { workloadRbacFilters } from './filter-rbac.js';
+import { withJwtFilters, workloadJwtFilters } from './filter-jwt-authn.js';
+import { listenerAccessLogsFor, withAccessLogs } from './filter-access-log.js';
+import { withTelemetryFilters } from './lds-telemetry.js';
 import type { EnvoyResource } from './types.js';
 
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
@@ -95,7 +98,9 @@ function sourceIpHasher(snapshot: MeshSnapshot, proxy: ProxyView, serviceOf: (h:
  * app to dial, inbound listeners only from Sidecar `ingress`, bound on the workload address.
  */
 export function generateListeners(snapshot: MeshSnapshot, proxy: ProxyView, scope: SidecarScope = sidecarScopeFor(snapshot, proxy)): EnvoyResource[] {
-  if (proxy.type === 'router') return generateGatewayListeners(snapshot, proxy);
+  // Access logs (MeshConfig accessLogFile, Telemetry accessLogging) go on every HCM and tcp_proxy.
+  const accessLogs = listenerAccessLogsFor(snapshot, proxy);
+  if (proxy.type === 'router') return withAccessLogs(withTelemetryFilters(generateGatewayListeners(snapshot, proxy), snapshot, proxy), accessLogs);
   const none = isInterceptionNone(proxy);
   const byHost = new Map(scope.services.map((s) => [s.hostname, s]));
   const serviceOf = (h: string): MeshService | undefined => byHost.get(h);
@@ -116,14 +121,23 @@ export function generateListeners(snapshot: MeshSnapshot, proxy: ProxyView, scop
     interceptionNone: none,
   });
   const inbound = inboundPorts(snapshot, proxy, scope);
-  // Authorization guards the workload: inbound chains only, never outbound ones (Istio).
-  const authz = workloadRbacFilters(snapshot, proxy);
+  // Authentication (RequestAuthentication's jwt_authn) and authorization guard the workload: inbound
+  // chains only, never outbound ones (Istio); the JWT filter runs first so RBAC sees its payload.
+  const authz = withJwtFilters(workloadRbacFilters(snapshot, proxy), workloadJwtFilters(snapshot, proxy));
   // So does peer authentication: the workload's PeerAuthentication picks its inbound chains.
   const { trustDomain, trustDomainAliases = [] } = snapshot.mesh;
   const mtls: InboundMtls = { peerAuthentication: peerAuthenticationFor(snapshot, proxy.namespace, proxy.labels), trustDomains: [trustDomain, ...trustDomainAliases] };
-  return [
-    ...outbound,
-    ...(none ? [] : [virtualOutboundListener(catchAllCluster), virtualInboundListener(inbound, authz, mtls)]),
-    ...inbound.filter((p) => p.bindToPort).map((p) => boundInboundListener(p, authz, mtls)),
-  ];
+  // Tracing and metric overrides (MeshConfig, Telemetry) go on every HCM too.
+  return withAccessLogs(
+    withTelemetryFilters(
+      [
+        ...outbound,
+        ...(none ? [] : [virtualOutboundListener(catchAllCluster), virtualInboundListener(inbound, authz, mtls)]),
+        ...inbound.filter((p) => p.bindToPort).map((p) => boundInboundListener(p, authz, mtls)),
+      ],
+      snapshot,
+      proxy,
+    ),
+    accessLogs,
+  );
 }

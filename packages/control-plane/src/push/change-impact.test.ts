@@ -2,7 +2,7 @@
 // Sidecar scoping; one row per kind of change.
 
 import { describe, expect, it } from 'vitest';
-import { ConfigStore, createConfigEntry, type ConfigEntry } from '../config/config-store.js';
+import { ConfigStore, createConfigEntry, type ConfigEntry, type ConfigEvent } from '../config/config-store.js';
 import { buildServiceEntryRegistry } from '../registry/service-entry-registry.js';
 import { DEFAULT_MESH_CONFIG } from '../snapshot/mesh-config.js';
 import { buildMeshSnapshot, type MeshSnapshot } from '../snapshot/mesh-snapshot.js';
@@ -42,12 +42,13 @@ function snapshotOf(entries: readonly ConfigEntry[], version: number): MeshSnaps
   return buildMeshSnapshot(version, DEFAULT_MESH_CONFIG, entries, buildServiceEntryRegistry(entries));
 }
 
-/** Applies `before` then `after` through a real store and returns the impact of the difference. */
-function impactOf(before: readonly ConfigEntry[], after: readonly ConfigEntry[]) {
+/** Applies `before` then `after` through a real store and returns the impact of the difference (or of
+ *  `extra` events, which the push controller sends for things the store does not see, such as new JWKS). */
+function impactOf(before: readonly ConfigEntry[], after: readonly ConfigEntry[], extra: readonly ConfigEvent[] = []) {
   const store = new ConfigStore();
   store.replaceSource('test', before);
   const prev = snapshotOf(store.list(), 1);
-  const events = store.replaceSource('test', after);
+  const events = [...store.replaceSource('test', after), ...extra];
   const next = snapshotOf(store.list(), 2);
   const impact = changeImpact(prev, next, events, [PA, PB]);
   const kinds = (p: ProxyView): string[] => [...(impact.proxies.get(p.id)?.kinds ?? [])].sort();
@@ -119,6 +120,44 @@ describe('changeImpact', () => {
     it('adds LDS (own part) to what a batch with a VirtualService change needs', () => {
       const impact = impactOf(MESH, [...replace(MESH, weighted('alpha', 'a', 80)), authz('p', 'b', denyPath('/x'))]);
       expect(impact).toMatchObject({ a: ['listeners', 'routes'], b: ['listeners', 'routes'], ownB: true });
+    });
+  });
+
+  describe('RequestAuthentication changes: LDS with the own (inbound) part, for the proxies a policy selects', () => {
+    const ra = (name: string, ns: string, selector?: Record<string, string>, issuer = 'https://issuer.example'): ConfigEntry =>
+      res('RequestAuthentication', name, ns, { ...(selector ? { selector: { matchLabels: selector } } : {}), jwtRules: [{ issuer, jwks: '{"keys":[]}' }] });
+    it.each([
+      { name: 'a policy selecting a workload of a', before: SCOPED, after: [...SCOPED, ra('j', 'a', { app: 'alpha' })], a: ['listeners'], b: [] },
+      { name: 'a namespace-wide policy in b', before: MESH, after: [...MESH, ra('j', 'b')], a: [], b: ['listeners'] },
+      { name: 'an edit of a policy in b', before: [...MESH, ra('j', 'b')], after: [...MESH, ra('j', 'b', undefined, 'https://other.example')], a: [], b: ['listeners'] },
+      { name: 'a root-namespace policy: everyone', before: MESH, after: [...MESH, ra('j', 'istio-system')], a: ['listeners'], b: ['listeners'] },
+      { name: 'a policy selecting nobody', before: MESH, after: [...MESH, ra('j', 'a', { app: 'nobody' })], a: [], b: [] },
+    ])('$name', ({ before, after, a, b }) => {
+      const impact = impactOf(before, after);
+      expect(impact.a).toEqual(a);
+      expect(impact.b).toEqual(b);
+      if (b.length > 0) expect(impact.ownB).toBe(true);
+    });
+
+    it('pushes an unchanged policy again when its event stands for new keys of its jwksUri', () => {
+      const cfg = [...MESH, ra('j', 'b')];
+      expect(impactOf(cfg, cfg, [{ type: 'updated', ref: { kind: 'RequestAuthentication', namespace: 'b', name: 'j' } }])).toMatchObject({ a: [], b: ['listeners'], ownB: true });
+    });
+  });
+
+  describe('Telemetry changes: LDS with the own (inbound) part, for the proxies a Telemetry applies to', () => {
+    const tel = (name: string, ns: string, selector?: Record<string, string>, disabled = false): ConfigEntry =>
+      res('Telemetry', name, ns, { ...(selector ? { selector: { matchLabels: selector } } : {}), accessLogging: [{ providers: [{ name: 'envoy' }], disabled }] });
+    it.each([
+      { name: 'a mesh-wide Telemetry: everyone', before: MESH, after: [...MESH, tel('t', 'istio-system')], a: ['listeners'], b: ['listeners'] },
+      { name: 'a namespace-wide Telemetry in b', before: MESH, after: [...MESH, tel('t', 'b')], a: [], b: ['listeners'] },
+      { name: 'an edit of a Telemetry selecting alpha', before: [...SCOPED, tel('t', 'a', { app: 'alpha' })], after: [...SCOPED, tel('t', 'a', { app: 'alpha' }, true)], a: ['listeners'], b: [] },
+      { name: 'a Telemetry selecting nobody', before: MESH, after: [...MESH, tel('t', 'b', { app: 'nobody' })], a: [], b: [] },
+    ])('$name', ({ before, after, a, b }) => {
+      const impact = impactOf(before, after);
+      expect(impact.a).toEqual(a);
+      expect(impact.b).toEqual(b);
+      if (b.length > 0) expect(impact.ownB).toBe(true);
     });
   });
 

@@ -3,7 +3,7 @@
 // generators use (Sidecar scope, VirtualService and DestinationRule selection). When unsure (a kind
 // it does not know, a delegate VirtualService, a gateway), it says "everything".
 
-import type { AuthorizationPolicySpec, DestinationRuleSpec, PeerAuthenticationSpec, SidecarSpec, VirtualServiceSpec } from '@weft/shared';
+import type { AuthorizationPolicySpec, DestinationRuleSpec, PeerAuthenticationSpec, RequestAuthenticationSpec, SidecarSpec, TelemetrySpec, VirtualServiceSpec } from '@weft/shared';
 import type { ConfigEvent } from '../config/config-store.js';
 import type { Endpoint, MeshService, Workload } from '../registry/model.js';
 import { isHttpProtocol } from '../registry/protocol.js';
@@ -40,7 +40,7 @@ export interface ChangeImpact {
 }
 
 const REGISTRY_KINDS: ReadonlySet<string> = new Set(['ServiceEntry', 'WorkloadEntry']);
-const TARGETED_KINDS: ReadonlySet<string> = new Set([...REGISTRY_KINDS, 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication']);
+const TARGETED_KINDS: ReadonlySet<string> = new Set([...REGISTRY_KINDS, 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry']);
 
 const EVERYTHING: ProxyImpact = Object.freeze({ kinds: new Set(ALL_KINDS), own: true });
 const NOTHING: ProxyImpact = Object.freeze({ kinds: new Set<XdsKind>(), own: false });
@@ -160,11 +160,20 @@ function sidecarMayApply(sidecar: ConfigItem<SidecarSpec>, proxy: ProxyView, roo
   return sidecar.namespace === proxy.namespace || sidecar.namespace === rootNamespace;
 }
 
-/** Whether an AuthorizationPolicy may select the proxy's workload (select-policies.ts: the root
- *  namespace's and the workload namespace's policies whose selector or targetRefs pick it). */
-function authorizationPolicyMayApply(policy: ConfigItem<AuthorizationPolicySpec>, proxy: ProxyView, rootNamespace: string): boolean {
+/** Whether a workload policy (AuthorizationPolicy, RequestAuthentication) may select the proxy's
+ *  workload (the root namespace's and the workload namespace's, whose selector or targetRefs pick it:
+ *  select-policies.ts, select-request-authentications.ts). */
+function workloadPolicyMayApply(policy: ConfigItem<AuthorizationPolicySpec> | ConfigItem<RequestAuthenticationSpec>, proxy: ProxyView, rootNamespace: string): boolean {
   if (policy.namespace !== rootNamespace && policy.namespace !== proxy.namespace) return false;
   return policyAppliesTo(policy, { namespace: proxy.namespace, labels: proxy.labels });
+}
+
+/** Whether a Telemetry may be one of the proxy's (lookup-telemetry.ts applicableTelemetries: the root
+ *  namespace's, and its namespace's selector-less or selecting ones). */
+function telemetryMayApply(telemetry: ConfigItem<TelemetrySpec>, proxy: ProxyView, rootNamespace: string): boolean {
+  if (telemetry.namespace === rootNamespace) return true;
+  if (telemetry.namespace !== proxy.namespace) return false;
+  return Object.entries(telemetry.spec.selector?.matchLabels ?? {}).every(([k, v]) => proxy.labels[k] === v);
 }
 
 /** Whether a PeerAuthentication may be part of the proxy's own policy (lookup-peer-authentication.ts:
@@ -213,9 +222,10 @@ function ownersOf(endpoints: Iterable<Endpoint>): EndpointOwners {
  * may consult; the Sidecar that may apply to it; a service it sees (definition: every kind; endpoints:
  * EDS, plus CDS for DNS services, for changed service accounts and for passthrough rules, and LDS for
  * services with non-HTTP ports); a PeerAuthentication of the namespace of a service it sees, or of the
- * root namespace (EDS, plus CDS unless workload-level); an AuthorizationPolicy or PeerAuthentication
- * that may select it before or after the change (LDS, own part included: RBAC filters and mTLS chains
- * sit on inbound chains only); or its own workload (every kind, own part included). Any other kind of change, a delegate
+ * root namespace (EDS, plus CDS unless workload-level); an AuthorizationPolicy, RequestAuthentication
+ * or PeerAuthentication that may select it before or after the change (LDS, own part included: RBAC and
+ * JWT filters and mTLS chains sit on inbound chains only); a Telemetry that may apply to it (LDS, own part
+ * included: access loggers sit on every listener); or its own workload (every kind, own part included). Any other kind of change, a delegate
  * VirtualService, and gateways or proxyless clients get everything.
  */
 export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot, events: readonly ConfigEvent[], proxies: Iterable<ProxyView>): ChangeImpact {
@@ -231,6 +241,10 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
   const sidecars = changedItems(events, 'Sidecar', prev.sidecars, next.sidecars);
   const authorizationPolicies = changedItems(events, 'AuthorizationPolicy', prev.authorizationPolicies, next.authorizationPolicies);
   const peerAuthentications = changedItems(events, 'PeerAuthentication', prev.peerAuthentications, next.peerAuthentications);
+  // A RequestAuthentication event also stands for new keys of its jwksUri (the push controller sends one then).
+  const requestAuthentications = changedItems(events, 'RequestAuthentication', prev.requestAuthentications, next.requestAuthentications);
+  // Telemetry accessLogging sets the access loggers of every listener, inbound ones included.
+  const telemetries = changedItems(events, 'Telemetry', prev.telemetries, next.telemetries);
   const delegateChanged = vsChanges.some((c) => [c.before, c.after].some((vs) => vs && (vs.spec.hosts ?? []).length === 0));
   const vsKeepScopes = vsChanges.every((c) => keepsScopes(c, next.mesh.domainSuffix));
 
@@ -334,10 +348,13 @@ export function changeImpact(prev: MeshSnapshot | undefined, next: MeshSnapshot,
       continue;
     }
     const kinds = groupKinds(proxy);
-    // Authorization and peer authentication are part of the proxy's own inbound listeners, which are
-    // never shared: regenerate them (and keep whatever the group needs besides).
-    if (authorizationPolicies.some((p) => authorizationPolicyMayApply(p, proxy, rootNamespace)) || peerAuthentications.some((p) => peerAuthenticationMayApply(p, proxy, rootNamespace))) {
-      out.set(proxy.id, { kinds: new Set<XdsKind>([...kinds, 'listeners']), own: true });
+    // Authorization, request and peer authentication are part of the proxy's own inbound listeners,
+    // which are never shared: regenerate them (and keep whatever the group needs besides).
+    const policySelects = (p: ConfigItem<AuthorizationPolicySpec> | ConfigItem<RequestAuthenticationSpec>): boolean => workloadPolicyMayApply(p, proxy, rootNamespace);
+    if (authorizationPolicies.some(policySelects) || requestAuthentications.some(policySelects) || peerAuthentications.some((p) => peerAuthenticationMayApply(p, proxy, rootNamespace)) || telemetries.some((t) => telemetryMayApply(t, proxy, rootNamespace))) {
+      // Telemetry tracing also names its collectors' clusters (CDS), before or after the change.
+      const tracing = telemetries.some((t) => (t.spec.tracing ?? []).length > 0 && telemetryMayApply(t, proxy, rootNamespace));
+      out.set(proxy.id, { kinds: new Set<XdsKind>([...kinds, 'listeners', ...(tracing ? (['clusters'] as const) : [])]), own: true });
       continue;
     }
     out.set(proxy.id, kinds.size === 0 ? NOTHING : { kinds, own: false });

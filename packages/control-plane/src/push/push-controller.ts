@@ -20,7 +20,9 @@ import { createProxyView, type ProxyView } from '../snapshot/proxy-view.js';
 import type { AdsServer, AdsServerEvents } from '../xds/ads-server.js';
 import type { Snapshot, SnapshotResources } from '../xds/snapshot.js';
 import type { SnapshotCache } from '../xds/snapshot-cache.js';
+import type { JwksRef, JwksResolver } from '../security/authn/index.js';
 import { changeImpact, type ProxyImpact } from './change-impact.js';
+import { eventsForJwks, jwksRequestsOf } from './jwks-requests.js';
 import { ConvergenceTracker } from './convergence-tracker.js';
 import { createDebouncer, type DebounceOptions, type Debouncer } from './debounce.js';
 import { ALL_KINDS, type XdsKind } from './own-config.js';
@@ -73,6 +75,9 @@ export interface PushControllerOptions {
   readonly generate?: (snapshot: MeshSnapshot, proxy: ProxyView) => GeneratedConfig;
   /** EDS only, for the fast path, with {@link generate}. Default: the `endpoints` of {@link generate}. */
   readonly generateEndpoints?: (snapshot: MeshSnapshot, proxy: ProxyView) => readonly EnvoyResource[];
+  /** Fetches the JWKS of RequestAuthentications that name a jwksUri (istiod's JwtKeyResolver). Without
+   *  it such rules get a key nobody can sign for. */
+  readonly jwks?: JwksResolver;
 }
 
 interface ProxyState {
@@ -161,7 +166,10 @@ export class PushController extends EventEmitter<PushControllerEvents> {
   private readonly rounds: PushRound[] = [];
   private pushTurn: NodeJS.Immediate | undefined;
   private version = 0;
+  private closed = false;
   private current: { snapshot: MeshSnapshot; registry: RegistryView; config: SharedConfigCache } | undefined;
+  /** The mesh settings in force: `options.mesh`, then each {@link setMesh}. */
+  private mesh: MeshConfig;
 
   /** Whether the sidecar generators are the real ones (tests may replace them). */
   private readonly realGenerators: boolean;
@@ -169,6 +177,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
   constructor(private readonly options: PushControllerOptions) {
     super();
     this.realGenerators = !options.generate && !options.generateEndpoints && (options.generators === undefined || options.generators === SIDECAR_GENERATORS);
+    this.mesh = options.mesh;
     this.generateKinds = kindGeneratorFor(options);
     this.tracker = new ConvergenceTracker((seconds) => options.metrics?.proxyConvergenceTime.observe(seconds));
   }
@@ -188,13 +197,22 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     return this.proxies.get(nodeId)?.view;
   }
 
+  /** Fetches the key sets the store's RequestAuthentications name (once, within each rule's timeout), so
+   *  the first snapshot carries them: call before {@link start}. Never rejects. */
+  async prepare(): Promise<void> {
+    await this.options.jwks?.resolve(jwksRequestsOf(this.options.store.list()));
+  }
+
   /** Builds the first snapshot and starts listening. */
   start(): void {
     if (this.debouncer) throw new Error('PushController.start called twice');
-    const { store, ads } = this.options;
+    const { store, ads, jwks } = this.options;
     this.rebuild();
     this.debouncer = createDebouncer<PendingChange>({ quietMs: this.options.debounce.quietMs, maxMs: this.options.debounce.maxMs }, (batch) => this.onFlush(batch));
     this.unsubscribe.push(store.subscribe((events) => this.onConfigEvents(events)));
+    // New keys of a jwksUri (a refresh, or a retried fetch) are pushed like an edit of the
+    // RequestAuthentications naming it (Istio: the resolver's PushFunc).
+    if (jwks) this.unsubscribe.push(jwks.subscribe((changed) => this.onJwksChange(changed)));
     const on = <K extends keyof AdsServerEvents>(event: K, listener: (...args: AdsServerEvents[K]) => void): void => {
       ads.on(event, listener as never);
       this.unsubscribe.push(() => ads.off(event, listener as never));
@@ -206,6 +224,16 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     on('nack', ({ node }) => this.tracker.abandon(node.id));
   }
 
+  /**
+   * Replaces the mesh settings (a new MeshConfig file, weftd --mesh-config): like istiod's mesh watcher,
+   * the change is debounced with config changes and pushes every proxy everything (its event names the
+   * `MeshConfig` kind, which the change impact analysis does not target).
+   */
+  setMesh(mesh: MeshConfig): void {
+    this.mesh = mesh;
+    this.debouncer?.push({ events: [{ type: 'updated', ref: { kind: 'MeshConfig', namespace: mesh.rootNamespace, name: 'mesh' } }], at: Date.now() });
+  }
+
   /** Pushes pending changes now instead of waiting for the debounce timers. */
   flush(): void {
     this.debouncer?.flush();
@@ -213,6 +241,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
 
   /** Stops listening and drops pending changes. Snapshots already in the cache stay. */
   close(): void {
+    this.closed = true;
     this.debouncer?.close();
     this.connecting.clear();
     if (this.draining) clearImmediate(this.draining);
@@ -244,7 +273,7 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     const started = performance.now();
     const entries = this.options.store.list();
     const registry = registryChanges.length > 0 || !this.current ? this.registries.update(entries, new Set(registryChanges.map((e) => e.ref.namespace))) : this.current.registry;
-    const snapshot = buildMeshSnapshot(++this.version, this.options.mesh, entries, registry, this.current?.snapshot);
+    const snapshot = buildMeshSnapshot(++this.version, this.mesh, entries, registry, this.current?.snapshot, this.options.jwks?.keys);
     const previous = this.current?.snapshot;
     this.packMemo.rotate();
     this.current = { snapshot, registry, config: new SharedConfigCache(snapshot, this.generateKinds, this.packMemo.pack) };
@@ -257,7 +286,22 @@ export class PushController extends EventEmitter<PushControllerEvents> {
     return previous;
   }
 
+  private onJwksChange(changed: readonly JwksRef[]): void {
+    const events = eventsForJwks(this.options.store.list(), changed);
+    if (events.length > 0) this.debouncer?.push({ events, at: Date.now() });
+  }
+
   private onFlush(batch: PendingChange[]): void {
+    // Key sets a RequestAuthentication names and weftd has not fetched yet are fetched first, once and
+    // within each rule's timeout, as Istio's push fetches them: the snapshot then carries them (or, on
+    // failure, the generators inline a key nobody can sign for).
+    const fetching = this.options.jwks?.resolve(jwksRequestsOf(this.options.store.list()));
+    if (fetching) {
+      void fetching.then(() => {
+        if (!this.closed) this.onFlush(batch);
+      });
+      return;
+    }
     const startedAt = Math.min(...batch.map((b) => b.at));
     this.options.metrics?.debounceTime.observe(Math.max(0, Date.now() - startedAt) / 1000);
     const events = batch.flatMap((b) => b.events);

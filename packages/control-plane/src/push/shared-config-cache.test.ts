@@ -1,7 +1,7 @@
 // Sharing generated config between proxies must not change what any proxy gets: for a mesh that uses
 // everything the sharing key has to capture (source labels, selectors, locality failover, Sidecar
-// ingress, interception mode, DNS and TCP services, AuthorizationPolicies, PeerAuthentications and
-// auto-mTLS), each proxy's shared + own config equals its
+// ingress, interception mode, DNS and TCP services, AuthorizationPolicies, PeerAuthentications,
+// auto-mTLS and Telemetry access logs), each proxy's shared + own config equals its
 // config generated alone, byte for byte; and proxies with equal keys share one generation.
 
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,11 @@ const MESH: readonly ConfigEntry[] = [
   // those proxies, auto-mTLS clusters and endpoint metadata of every client).
   res('PeerAuthentication', 'data-strict', 'data', { mtls: { mode: 'STRICT' } }),
   res('PeerAuthentication', 'reviews-v3', 'web', { selector: { matchLabels: { app: 'reviews', version: 'v3' } }, mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { 9080: { mode: 'DISABLE' } } }),
+  // Access logs: on mesh-wide (Telemetry `envoy`), off for one workload by selector, off on the client
+  // side of a namespace: loggers on shared outbound and own inbound listeners alike.
+  res('Telemetry', 'mesh-logs', 'istio-system', { accessLogging: [{ providers: [{ name: 'envoy' }] }] }),
+  res('Telemetry', 'reviews-v2-quiet', 'web', { selector: { matchLabels: { app: 'reviews', version: 'v2' } }, accessLogging: [{ providers: [{ name: 'envoy' }], disabled: true }] }),
+  res('Telemetry', 'data-server-only', 'data', { accessLogging: [{ match: { mode: 'CLIENT' }, disabled: true }] }),
   res('Sidecar', 'ratings', 'data', { workloadSelector: { labels: { app: 'ratings' } }, ingress: [{ port: { number: 9080, name: 'http', protocol: 'HTTP' }, defaultEndpoint: '127.0.0.1:9080' }], egress: [{ hosts: ['./*'] }] }),
 ];
 
@@ -127,6 +132,15 @@ describe('SharedConfigCache', () => {
     expect(new Set(rbacPolicies(byId('stranger')))).toEqual(new Set(['ns[istio-system]-policy[mesh-audit]']));
   });
 
+  it('has access logs in the compared config: every proxy but reviews-v2 (a selector disables them), data proxies on their inbound side only', () => {
+    const logged = (p: ProxyView): string[] =>
+      (generateProxyConfig(snapshot, p).listeners as { name: string; traffic_direction?: string }[]).filter((l) => JSON.stringify(l).includes('envoy.access_loggers.file')).map((l) => l.traffic_direction ?? '');
+    const byId = (app: string, version = 'v1'): ProxyView => PROXIES.find((p) => p.labels.app === app && p.labels.version === version) as ProxyView;
+    expect(new Set(logged(byId('reviews')))).toEqual(new Set(['OUTBOUND', 'INBOUND']));
+    expect(logged(byId('reviews', 'v2'))).toEqual([]);
+    expect(new Set(logged(byId('ratings')))).toEqual(new Set(['INBOUND']));
+  });
+
   it('has auto-mTLS in the compared config: matches on clusters, tlsMode on endpoints but reviews-v3 (port DISABLE)', () => {
     const cfg = generateProxyConfig(snapshot, PROXIES[0] as ProxyView);
     expect(JSON.stringify(cfg.clusters)).toContain('"tlsMode-istio"');
@@ -180,5 +194,39 @@ describe('SharedConfigCache', () => {
     expect(() => cache.resourcesFor(a, new Set(['routes']))).toThrow('boom');
     expect(() => cache.resourcesFor(b, new Set(['routes']))).toThrow('boom');
     expect(calls).toBe(1);
+  });
+});
+
+describe('SharedConfigCache with tracing and metric overrides', () => {
+  // Span tags carry the canonical service and revision, which no config selects on: proxies that
+  // differ only there must not share outbound listeners once anything traces.
+  const traced: readonly ConfigEntry[] = [
+    ...MESH,
+    // The root namespace's oldest namespace-wide Telemetry is mesh-logs: tracing and metrics come per
+    // namespace (web) and per workload (reviews-v3).
+    res('Telemetry', 'web-tracing', 'web', {
+      tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage: 20, customTags: { zone: { environment: { name: 'ZONE' } } } }],
+      metrics: [{ overrides: [{ match: { metric: 'REQUEST_COUNT' }, tagOverrides: { response_code: { operation: 'REMOVE' } } }] }],
+    }),
+    res('Telemetry', 'reviews-v3-sampled', 'web', { selector: { matchLabels: { app: 'reviews', version: 'v3' } }, tracing: [{ randomSamplingPercentage: 100 }] }),
+  ];
+  const mesh = { ...DEFAULT_MESH_CONFIG, extensionProviders: [{ name: 'zipkin', zipkin: { service: 'zipkin.istio-system.svc.cluster.local', port: 9411 } }] };
+  const tracedSnapshot = buildMeshSnapshot(1, mesh, traced, buildServiceEntryRegistry(traced));
+  const canary = (revision: string, ip: string): ProxyView =>
+    createProxyView(`sidecar~${ip}~reviews-${revision}.web~web.svc.cluster.local`, {
+      NAMESPACE: 'web',
+      WORKLOAD_NAME: `reviews-${revision}`,
+      LABELS: { app: 'reviews', version: 'v1', 'service.istio.io/canonical-revision': revision },
+      INSTANCE_IPS: ip,
+    });
+  const proxies = [...PROXIES, canary('stable', '10.0.2.1'), canary('canary', '10.0.2.4')];
+
+  it.each(proxies.map((p) => ({ id: p.id, p })))('gives $id exactly the config generated for it alone', ({ p }) => {
+    const cache = new SharedConfigCache(tracedSnapshot, kindGeneratorOf());
+    for (const other of proxies) if (other !== p) cache.resourcesFor(other, new Set(ALL_KINDS));
+    const shared = cache.resourcesFor(p, new Set(ALL_KINDS)).resources;
+    const alone = new Map([...packGeneratedConfig(generateProxyConfig(tracedSnapshot, p))].map(([t, r]) => [t, { resources: r }]));
+    expect(dump(shared)).toEqual(dump(alone));
+    if (p.namespace === 'web' && p.type === 'sidecar') expect(JSON.stringify(generateProxyConfig(tracedSnapshot, p).listeners)).toContain('envoy.tracers.zipkin');
   });
 });

@@ -5,6 +5,7 @@
 import type { Endpoint, Workload } from '../registry/model.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import type { ProxyView } from '../snapshot/proxy-view.js';
+import { canonicalServiceOf, meshMayTrace } from '../snapshot/lookup-tracing.js';
 
 /** Node metadata that names one instance (who it is, where it runs). Generators read these only for
  *  the proxy's own workload (inbound listeners and clusters, locality), which is never shared. */
@@ -21,6 +22,9 @@ export interface SharingContext {
   /** Whether some DestinationRule makes EDS depend on the proxy's locality (outlier detection, which
    *  turns on locality failover, or explicit locality settings). */
   readonly localityMatters: boolean;
+  /** Whether some HCM may trace: span tags carry the proxy's canonical service and revision
+   *  (Istio's buildServiceTags), which then become part of the key. */
+  readonly tracing?: boolean;
 }
 
 function collectSelectorKeys(value: unknown, inSelector: boolean, out: Set<string>): void {
@@ -56,7 +60,7 @@ function contextOf(s: MeshSnapshot): SharingContext {
   // unshared gateways carry).
   const all = [s.virtualServices, s.destinationRules, s.gateways, s.sidecars, s.peerAuthentications, s.authorizationPolicies, s.requestAuthentications, s.telemetries];
   for (const items of all) for (const item of items) collectSelectorKeys(item.spec, false, labelKeys);
-  const context = { labelKeys: [...labelKeys].sort(), localityMatters: s.destinationRules.some((dr) => mentions(dr.spec, LOCALITY_POLICY_FIELDS)) };
+  const context = { labelKeys: [...labelKeys].sort(), localityMatters: s.destinationRules.some((dr) => mentions(dr.spec, LOCALITY_POLICY_FIELDS)), tracing: meshMayTrace(s) };
   contexts.set(s, context);
   return context;
 }
@@ -66,7 +70,7 @@ function contextOf(s: MeshSnapshot): SharingContext {
 export function sharingContextOf(...snapshots: readonly MeshSnapshot[]): SharingContext {
   const each = snapshots.map(contextOf);
   if (each.length === 1 && each[0]) return each[0];
-  return { labelKeys: [...new Set(each.flatMap((c) => c.labelKeys))].sort(), localityMatters: each.some((c) => c.localityMatters) };
+  return { labelKeys: [...new Set(each.flatMap((c) => c.labelKeys))].sort(), localityMatters: each.some((c) => c.localityMatters), tracing: each.some((c) => c.tracing === true) };
 }
 
 /** Whether `ep` may be an instance of the proxy's own workload: its WorkloadEntry, or an endpoint at
@@ -107,7 +111,11 @@ export function isShareable(proxy: ProxyView): boolean {
  *  An unshareable proxy gets keys of its own. */
 export function sharingKeys(snapshot: MeshSnapshot, proxy: ProxyView, context: SharingContext): { readonly listenersRoutes: string; readonly clustersEndpoints: string } {
   if (!isShareable(proxy)) return { listenersRoutes: `proxy:${proxy.id}`, clustersEndpoints: `proxy:${proxy.id}` };
-  const base = baseKey(proxy, context.labelKeys);
+  let base = baseKey(proxy, context.labelKeys);
+  if (context.tracing === true) {
+    const canonical = canonicalServiceOf(proxy);
+    base += JSON.stringify([canonical.service, canonical.revision]);
+  }
   const locality = context.localityMatters ? proxyLocality(snapshot, proxy) : '';
   return { listenersRoutes: `lr:${base}`, clustersEndpoints: `ce:${base}:${locality}` };
 }

@@ -48,6 +48,11 @@ export interface MeshSnapshot {
   readonly authorizationPolicies: readonly ConfigItem<AuthorizationPolicySpec>[];
   readonly requestAuthentications: readonly ConfigItem<RequestAuthenticationSpec>[];
   readonly telemetries: readonly ConfigItem<TelemetrySpec>[];
+  /** The JWKS istiod fetched for RequestAuthentication rules without inline `jwks`, by
+   *  `jwksKey(issuer, jwksUri)` (security/authn/jwks-resolver.ts); a rule whose keys are absent gets a
+   *  key nobody can sign for. Absent: nothing fetched. The map object stays the same while no key
+   *  changes, so memos keyed by it carry over. */
+  readonly jwks?: ReadonlyMap<string, string>;
 }
 
 /** The key of {@link MeshSnapshot.endpointsByService}. */
@@ -77,8 +82,9 @@ const byNsName = (a: { namespace: string; name: string }, b: { namespace: string
   a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
 
 /** Builds a snapshot. `config` is every entry in force (validated); kinds the snapshot does not
- *  hold (ServiceEntry, WorkloadEntry: the registry covers them) are ignored. */
-export function buildMeshSnapshot(version: number, mesh: MeshConfig, config: readonly ConfigEntry[], registry: RegistryView, previous?: MeshSnapshot): MeshSnapshot {
+ *  hold (ServiceEntry, WorkloadEntry: the registry covers them) are ignored. `jwks` is the resolved
+ *  key sets ({@link MeshSnapshot.jwks}), kept as given (not copied). */
+export function buildMeshSnapshot(version: number, mesh: MeshConfig, config: readonly ConfigEntry[], registry: RegistryView, previous?: MeshSnapshot, jwks?: ReadonlyMap<string, string>): MeshSnapshot {
   const items = <S>(kind: string, before: readonly ConfigItem<S>[] | undefined): readonly ConfigItem<S>[] => {
     const built = config
       .filter((e) => e.ref.kind === kind)
@@ -114,5 +120,6 @@ export function buildMeshSnapshot(version: number, mesh: MeshConfig, config: rea
     authorizationPolicies: items<AuthorizationPolicySpec>('AuthorizationPolicy', previous?.authorizationPolicies),
     requestAuthentications: items<RequestAuthenticationSpec>('RequestAuthentication', previous?.requestAuthentications),
     telemetries: items<TelemetrySpec>('Telemetry', previous?.telemetries),
+    ...(jwks !== undefined ? { jwks } : {}),
   });
 }

@@ -30,6 +30,14 @@ import type { XdsSnapshot } from '../xds-client/resource-store.js';
 import type { CaAgent } from '../security/ca-agent.js';
 import { workloadSecrets } from '../security/secret-store.js';
 import { IstioMetrics } from '../telemetry/istio-metrics.js';
+import type { MetricOverrides } from '../telemetry/stats-overrides.js';
+import { SpanExporters } from '../tracing/span-exporter.js';
+import { Tracer, type HcmTracer } from '../tracing/tracer.js';
+import type { CompiledTracing } from '../tracing/tracing-config.js';
+import type { AccessLogger } from '../telemetry/access-log.js';
+import { processAccessLogFiles } from '../telemetry/access-log-file.js';
+import type { DownstreamRequest } from '../http/downstream-request.js';
+import { routeConfigNameFor } from '../http/handle-request.js';
 import { encodePeerHeaders, workloadInfoFromMetadata } from '../telemetry/workload-info.js';
 import { buildXdsNode, type XdsNode } from './xds-node.js';
 
@@ -115,6 +123,24 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   // and keeps that config to its end.
   let compiled: CompiledConfig = EMPTY_COMPILED;
   const clusterRuntime = new ClusterRuntime();
+  // Tracing: one span exporter per collector, fed by the listeners whose HCM traces (src/tracing/); a
+  // collector cluster is resolved like any other, through its current picker.
+  const tracing = new Tracer(
+    { nodeId: node.id, zone: '' },
+    new SpanExporters(
+      { serviceName: node.cluster, address: config.workloadAddresses[0] },
+      (name) => {
+        const endpoint = compiled.clusters.get(name)?.picker.pick(Math.random);
+        return endpoint ? { host: endpoint.host, port: endpoint.port } : undefined;
+      },
+      logs.get('upstream'),
+    ),
+  );
+  // Listeners whose HCM has an istio.stats filter count Istio's metrics with its overrides.
+  const onOutcomeWith = (overrides: MetricOverrides) => (o: RequestOutcome): void => {
+    metrics.recordRequest(o, overrides);
+    extraOutcome?.(o);
+  };
   let pools: UpstreamPools | undefined;
   let listeners: ListenerManager | undefined;
   // Sockets an LDS listener must not take, besides the app's: the proxy's own fixed servers.
@@ -142,6 +168,10 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       await xds.close();
       await Promise.all([...servers.map((s) => s.close()), listeners?.close()]);
       if (ownPools) await pools?.close();
+      // Spans of the last requests are sent before the proxy is reported closed.
+      await tracing.close();
+      // Access log lines of the last requests reach their files before the proxy is reported closed.
+      await processAccessLogFiles.flush();
     })();
     return closing;
   };
@@ -198,7 +228,28 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       servers.push(merged);
       mergedPort = merged.port;
     }
-    const outbound = config.mode === 'sidecar' ? await startOutboundListener({ port: config.outboundPort, config: () => compiled, onOutcome, peerHeaders }) : undefined;
+    // The explicit proxy logs as the outbound listener of each request's route configuration would.
+    const explicitAccessLog = (req: DownstreamRequest): AccessLogger | undefined => {
+      const byRoute = compiled.outboundAccessLogs;
+      return byRoute === undefined ? undefined : (byRoute.get(routeConfigNameFor(req.authority, req.scheme)) ?? byRoute.get(''));
+    };
+    // ...and traces and counts metrics as it would (its tracer made once per compiled tracing).
+    const explicitTracers = new WeakMap<CompiledTracing, HcmTracer>();
+    const explicitTracing = (req: DownstreamRequest): HcmTracer | undefined => {
+      const t = compiled.outboundTracing?.get(routeConfigNameFor(req.authority, req.scheme));
+      if (t === undefined) return undefined;
+      let tracer = explicitTracers.get(t);
+      if (tracer === undefined) explicitTracers.set(t, (tracer = tracing.forHcm(t, 'outbound')));
+      return tracer;
+    };
+    const explicitOutcome = (o: RequestOutcome): void => {
+      metrics.recordRequest(o, o.routeConfig === undefined ? undefined : compiled.outboundStats?.get(o.routeConfig));
+      extraOutcome?.(o);
+    };
+    const outbound =
+      config.mode === 'sidecar'
+        ? await startOutboundListener({ port: config.outboundPort, config: () => compiled, onOutcome: explicitOutcome, peerHeaders, accessLog: explicitAccessLog, tracing: explicitTracing })
+        : undefined;
     if (outbound) servers.push(outbound);
     // One set of upstream pools for the explicit proxy and every LDS listener's HTTP chains.
     ownPools = outbound === undefined;
@@ -210,8 +261,27 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       logger: logs.get('config'),
       drainMs: config.drainDurationMs,
       config: () => compiled,
-      onTcpOutcome: options.onTcpOutcome,
-      http: (o) => createHttpConnectionHandler({ config: () => compiled, pools: sharedPools, routeConfigName: o.routeConfigName, direction: o.direction, upgradeTypes: o.upgradeTypes, useRemoteAddress: o.useRemoteAddress, rbac: o.rbac, xfcc: o.xfcc, onOutcome, peerHeaders }),
+      onTcpOutcome: (o) => {
+        metrics.recordTcpClosed(o);
+        options.onTcpOutcome?.(o);
+      },
+      onTcpOpen: (c) => metrics.recordTcpOpened(c),
+      http: (o) =>
+        createHttpConnectionHandler({
+          config: () => compiled,
+          pools: sharedPools,
+          routeConfigName: o.routeConfigName,
+          direction: o.direction,
+          upgradeTypes: o.upgradeTypes,
+          useRemoteAddress: o.useRemoteAddress,
+          rbac: o.rbac,
+          jwt: o.jwt,
+          xfcc: o.xfcc,
+          onOutcome: o.statsOverrides ? onOutcomeWith(o.statsOverrides) : onOutcome,
+          peerHeaders,
+          ...(o.accessLog ? { accessLog: o.accessLog } : {}),
+          ...(o.tracing ? { tracing: tracing.forHcm(o.tracing, o.direction) } : {}),
+        }),
     });
     lifecycle.advance('INITIALIZING');
     xds.start();
@@ -257,6 +327,7 @@ async function startAgent(config: ProxyConfig, logger: Logger): Promise<CaAgent 
   return startCaAgent({
     address: config.caAddress,
     rootCertPem,
+    rootCertFile: config.caRootCert,
     tokenFile: config.tokenFile,
     identity: { trustDomain: config.trustDomain, namespace: config.namespace, serviceAccount: config.serviceAccount },
     ttlMs: config.workloadCertTtlMs,

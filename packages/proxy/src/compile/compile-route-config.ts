@@ -23,6 +23,8 @@ export interface CompiledRoute {
   readonly fault: FaultPolicy | undefined;
   /** The CORS policy: the route's, else the virtual host's, else the route configuration's. */
   readonly cors: CorsPolicy | undefined;
+  /** The route's `decorator.operation`: the name of its requests' spans (Istio sets `<host>:<port>/*`). */
+  readonly operation: string | undefined;
 }
 
 /** A virtual host and its routes in config order. */
@@ -46,6 +48,7 @@ function tlsRedirectRoute(virtualHost: string): CompiledRoute {
     responseHeaders: none,
     fault: undefined,
     cors: undefined,
+    operation: undefined,
   });
 }
 
@@ -86,11 +89,19 @@ function compileVirtualHost(vh: Obj, configRequest: HeaderMutation, configRespon
         responseHeaders: chainMutations([compileHeaderMutation(r.response_headers_to_add, r.response_headers_to_remove), vhResponse, configResponse]),
         fault: compileFaultPolicy(r.typed_per_filter_config) ?? vhFault,
         cors: compileCorsPolicy(r.typed_per_filter_config) ?? vhCors,
+        operation: decoratorOf(r),
       }),
     );
   }
   const requireTls = vh.require_tls === 'ALL' || vh.require_tls === 'EXTERNAL_ONLY' ? vh.require_tls : undefined;
   return Object.freeze({ name, routes: Object.freeze(routes), requireTls, tlsRedirect: requireTls ? tlsRedirectRoute(name) : undefined });
+}
+
+/** A route's span name (Envoy's Decorator; `propagate: false` keeps it out of the upstream request,
+ *  which weft-proxy does not distinguish: absent there means propagated). */
+function decoratorOf(r: Obj): string | undefined {
+  const op = (r.decorator as { operation?: unknown } | undefined)?.operation;
+  return typeof op === 'string' && op !== '' ? op : undefined;
 }
 
 /**

@@ -464,6 +464,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     if (this.corsHeaders) Object.assign(headers, this.corsHeaders);
     this.#relaying = true;
     this.#status = status;
+    this.outcome.noteResponseHead(headers);
     this.req.respond(status, headers, false);
   }
 

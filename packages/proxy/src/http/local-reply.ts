@@ -26,6 +26,7 @@ export interface LocalReplyExtras {
 export function sendLocalReply(req: DownstreamRequest, outcome: OutcomeBuilder, reason: LocalReplyReason, extras?: LocalReplyExtras): number {
   const entry = RESCUE[reason];
   outcome.flag(entry.flag);
+  if (entry.details !== undefined) outcome.noteLocalReply(entry.details);
   const status = extras?.status ?? entry.status;
   if (req.responseStarted) {
     req.reset();
@@ -41,12 +42,14 @@ export function sendLocalReply(req: DownstreamRequest, outcome: OutcomeBuilder, 
     extras?.mutate?.(headers);
     const reply = toGrpcLocalReply(status, body, headers, extras?.grpcStatus);
     outcome.grpcStatus = String(reply['grpc-status'] ?? '');
+    outcome.noteResponseHead(reply);
     req.respond(200, reply, true);
     return status;
   }
   if (body !== '') headers['content-type'] = 'text/plain';
   extras?.mutate?.(headers);
   headers['content-length'] = String(Buffer.byteLength(body));
+  outcome.noteResponseHead(headers);
   req.respond(status, headers, body === '');
   if (body !== '') {
     req.write(body);

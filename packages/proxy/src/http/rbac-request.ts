@@ -4,7 +4,7 @@
 
 import { isIP } from 'node:net';
 import type { RbacConnection } from '../listeners/rbac-connection.js';
-import type { HeaderReader, RbacAttributes, RbacEngine } from '../rbac/index.js';
+import type { DynamicMetadata, HeaderReader, RbacAttributes, RbacEngine } from '../rbac/index.js';
 import type { DownstreamRequest } from './downstream-request.js';
 
 /** What the RBAC filters decided for one request. */
@@ -55,11 +55,12 @@ function remoteIpOf(req: DownstreamRequest, peer: string | undefined, useRemoteA
  * Runs `engines` (an HCM's RBAC filters, in order) on `req`: the first denial decides (Envoy answers
  * 403 `RBAC: access denied`); filters after it do not run. Dry-run (shadow) rules never change the
  * outcome. `connection` gives the peer, destination, SNI and certificate; without it (the explicit
- * proxy) the peer is the request's remote address and the rest is unknown.
+ * proxy) the peer is the request's remote address and the rest is unknown. `dynamicMetadata` is what
+ * earlier filters wrote (jwt_authn's verified payload, for request principals and `request.auth.*`).
  */
-export function evaluateHttpRbac(engines: readonly RbacEngine[], req: DownstreamRequest, connection: RbacConnection | undefined, useRemoteAddress: boolean): HttpRbacVerdict {
+export function evaluateHttpRbac(engines: readonly RbacEngine[], req: DownstreamRequest, connection: RbacConnection | undefined, useRemoteAddress: boolean, dynamicMetadata?: DynamicMetadata): HttpRbacVerdict {
   const peer = connection?.directRemoteIp ?? req.remoteAddress;
-  const attrs: RbacAttributes = { ...connection, directRemoteIp: peer, remoteIp: remoteIpOf(req, peer, useRemoteAddress), header: headersOf(req) };
+  const attrs: RbacAttributes = { ...connection, directRemoteIp: peer, remoteIp: remoteIpOf(req, peer, useRemoteAddress), header: headersOf(req), ...(dynamicMetadata !== undefined ? { dynamicMetadata } : {}) };
   let shadow: Record<string, string> | undefined;
   for (const engine of engines) {
     const decision = engine.evaluate(attrs);

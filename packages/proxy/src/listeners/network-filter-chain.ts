@@ -13,7 +13,15 @@ import { isTlsTransportSocket, loadDownstreamTls, type TransportSocketShape } fr
 import { createTcpProxyHandler, type TcpConnectionContext, type TcpProxyDeps } from '../tcp/tcp-proxy.js';
 import type { FilterChainShape, FilterShape, HttpConnectionManagerShape, TcpProxyShape } from '../xds-client/envoy-shapes.js';
 import { rbacConnectionOf, type RbacConnection } from './rbac-connection.js';
-import { xfccPolicyOf, type XfccPolicy } from '../http/xfcc.js';
+import { DEFAULT_XFCC, xfccPolicyOf, type XfccPolicy } from '../http/xfcc.js';
+
+import { compileAccessLogs, type AccessLogger } from '../telemetry/access-log.js';
+import { compileHcmJwtFilter, type JwtAuthnFilter } from '../jwt/index.js';
+import { compileHcmTracing, type CompiledTracing } from '../tracing/tracing-config.js';
+import { statsOverridesOf, type MetricOverrides } from '../telemetry/stats-overrides.js';
+
+/** The chain option for an XFCC policy: absent for Envoy's default (SANITIZE). */
+const xfccOption = (xfcc: XfccPolicy): { xfcc?: XfccPolicy } => (xfcc === DEFAULT_XFCC ? {} : { xfcc });
 
 /** Which way a listener's traffic goes (Envoy's traffic_direction; the HCM's `direction` option). */
 export type TrafficDirection = 'inbound' | 'outbound';
@@ -34,13 +42,22 @@ export interface HttpChainOptions {
   readonly rbac?: readonly RbacEngine[];
   /** The HCM's x-forwarded-client-cert policy (forward_client_cert_details); absent: Envoy's SANITIZE. */
   readonly xfcc?: XfccPolicy;
+  /** The HCM's jwt_authn filter (RequestAuthentication), compiled; absent when it has none. It runs
+   *  before the RBAC filters, which read the payload it verified. */
+  readonly jwt?: JwtAuthnFilter;
+  /** The HCM's access loggers (`access_log`), compiled; absent when it has none. */
+  readonly accessLog?: AccessLogger;
+  /** The HCM's `tracing` (with a provider), compiled; absent: nothing traced. */
+  readonly tracing?: CompiledTracing;
+  /** The HCM's `istio.stats` filter overrides of Istio's metrics; absent: the standard metrics. */
+  readonly statsOverrides?: MetricOverrides;
 }
 
 /** Builds the handler of one HTTP connection manager: it serves one downstream connection per call.
  *  The socket behaves as node:net's default (`allowHalfOpen` false: a client FIN ends it); it is a
  *  node:tls TLSSocket (`encrypted`) when the chain terminates TLS. `connection` is what RBAC reads
  *  about the connection, given when the HCM has RBAC filters. */
-export type HttpChainFactory = (options: HttpChainOptions) => (socket: Socket, connection?: RbacConnection) => void;
+export type HttpChainFactory = (options: HttpChainOptions) => (socket: Socket, connection?: RbacConnection, context?: TcpConnectionContext) => void;
 
 /** A filter chain ready to take connections. */
 export interface CompiledChain {
@@ -145,8 +162,11 @@ function compilePlainChain(chain: FilterChainShape, fallbackName: string, direct
   let serve: (socket: Socket, context: TcpConnectionContext, connection: RbacConnection | undefined) => void;
   /** Whether the terminal filter reads the connection's RBAC view (an HCM with RBAC filters). */
   let terminalRbac = false;
+  // Access loggers of the terminal filter (validation refused lists that do not compile).
+  const logs = compileAccessLogs((terminal?.typed_config as { access_log?: readonly unknown[] } | undefined)?.access_log);
+  if (!logs.ok) return closingChain(name, fingerprint, `unusable access logs: ${logs.problems.join('; ')}`, deps);
   if (type === TYPE_URL.TCP_PROXY) {
-    const handler = createTcpProxyHandler(compileTcpProxy(terminal?.typed_config as TcpProxyShape), deps);
+    const handler = createTcpProxyHandler(compileTcpProxy(terminal?.typed_config as TcpProxyShape), { ...deps, direction, ...(logs.logger ? { accessLog: logs.logger } : {}) });
     kind = 'tcp';
     serve = (socket, context) => handler(socket, context);
   } else if (type === TYPE_URL.HTTP_CONNECTION_MANAGER && deps.http) {
@@ -156,6 +176,12 @@ function compilePlainChain(chain: FilterChainShape, fallbackName: string, direct
     const http = compileRbacFilters(hcm.http_filters ?? [], TYPE_URL.HTTP_RBAC);
     if ('problems' in http) return closingChain(name, fingerprint, `unusable RBAC HTTP filters: ${http.problems.join('; ')}`, deps);
     terminalRbac = http.engines.length > 0;
+    const jwt = compileHcmJwtFilter(hcm.http_filters ?? []);
+    if ('problems' in jwt) return closingChain(name, fingerprint, `an unusable jwt_authn filter: ${jwt.problems.join('; ')}`, deps);
+    const tracing = compileHcmTracing((hcm as { tracing?: unknown }).tracing);
+    if (!tracing.ok) return closingChain(name, fingerprint, `unusable tracing: ${tracing.problems.join('; ')}`, deps);
+    const stats = statsOverridesOf(hcm.http_filters ?? []);
+    if (!stats.ok) return closingChain(name, fingerprint, `an unusable istio.stats filter: ${stats.problems.join('; ')}`, deps);
     const handler = deps.http({
       routeConfigName: hcm.rds?.route_config_name ?? hcm.route_config?.name ?? '',
       direction,
@@ -163,13 +189,17 @@ function compilePlainChain(chain: FilterChainShape, fallbackName: string, direct
       upgradeTypes,
       ...(useRemoteAddress ? { useRemoteAddress } : {}),
       ...(terminalRbac ? { rbac: http.engines } : {}),
-      xfcc: xfccPolicyOf(hcm as { forward_client_cert_details?: unknown; set_current_client_cert_details?: unknown }),
+      ...(jwt.filter ? { jwt: jwt.filter } : {}),
+      ...(logs.logger ? { accessLog: logs.logger } : {}),
+      ...(tracing.tracing ? { tracing: tracing.tracing } : {}),
+      ...(stats.overrides ? { statsOverrides: stats.overrides } : {}),
+      ...xfccOption(xfccPolicyOf(hcm as { forward_client_cert_details?: unknown; set_current_client_cert_details?: unknown })),
     });
     kind = 'http';
-    serve = (socket, _context, connection) => {
+    serve = (socket, context, connection) => {
       // Listener sockets are half-open capable for tcp_proxy; HTTP/1.1 closes with the client's FIN.
       socket.allowHalfOpen = false;
-      handler(socket, connection);
+      handler(socket, connection, context);
     };
   } else {
     return closingChain(name, fingerprint, type === TYPE_URL.HTTP_CONNECTION_MANAGER ? 'no HTTP connection handler is wired' : `no terminal network filter weft-proxy runs (${type ?? 'none'})`, deps);

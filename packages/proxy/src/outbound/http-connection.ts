@@ -13,9 +13,13 @@ import { serveHttp2Connection } from '../http2/http2-downstream.js';
 import { sniffHttpProtocol } from '../http2/http2-preface.js';
 import type { RbacConnection } from '../listeners/rbac-connection.js';
 import type { RbacEngine } from '../rbac/index.js';
+import type { JwtAuthnFilter } from '../jwt/index.js';
 import type { PeerHeaders } from '../telemetry/workload-info.js';
 import { applyXfcc, DEFAULT_XFCC, XFCC_HEADER, xfccElementOf, type XfccPolicy } from '../http/xfcc.js';
-import { OutcomeBuilder, type RequestOutcome } from './request-outcome.js';
+import { LoggedOutcome, OutcomeBuilder, type RequestOutcome } from './request-outcome.js';
+import { downstreamInfoOf, HttpAccessLogEntry, type AccessLogger } from '../telemetry/access-log.js';
+import type { DownstreamRequest } from '../http/downstream-request.js';
+import type { HcmTracer } from '../tracing/tracer.js';
 
 /** Settings of {@link createHttpConnectionHandler}. */
 export interface HttpConnectionOptions {
@@ -44,6 +48,22 @@ export interface HttpConnectionOptions {
   /** The HCM's compiled RBAC HTTP filters, in order (inbound and gateway listeners with
    *  AuthorizationPolicies); absent or empty: no authorization, and no per-request cost. */
   readonly rbac?: readonly RbacEngine[];
+  /** The HCM's compiled jwt_authn filter (RequestAuthentication), run before the RBAC filters; absent:
+   *  no JWT verification, and no per-request cost. */
+  readonly jwt?: JwtAuthnFilter;
+  /** The HCM's access loggers, or a function giving each request's (the explicit proxy); absent: no
+   *  access logs, and no per-request cost. */
+  readonly accessLog?: AccessLogger | ((req: DownstreamRequest) => AccessLogger | undefined);
+  /** The HCM's tracer (its `tracing` with a provider), or a function giving each request's (the explicit
+   *  proxy); absent: nothing traced, one check per request. */
+  readonly tracing?: HcmTracer | ((req: DownstreamRequest) => HcmTracer | undefined);
+}
+
+/** What an LDS listener knows about a connection beyond its socket (the original destination it stands
+ *  for, the SNI its TLS inspector saw), for access logs. */
+export interface HttpConnectionContext {
+  readonly originalDestination?: { readonly host: string; readonly port: number };
+  readonly serverName?: string;
 }
 
 /**
@@ -52,8 +72,8 @@ export interface HttpConnectionOptions {
  * sees it (listeners/rbac-connection.ts), needed when `options.rbac` has engines. The caller owns
  * accepting sockets and closing them at shutdown.
  */
-export function createHttpConnectionHandler(options: HttpConnectionOptions): (socket: Socket, connection?: RbacConnection) => void {
-  const { onOutcome, direction } = options;
+export function createHttpConnectionHandler(options: HttpConnectionOptions): (socket: Socket, connection?: RbacConnection, context?: HttpConnectionContext) => void {
+  const { onOutcome, direction, accessLog } = options;
   const rbac = options.rbac !== undefined && options.rbac.length > 0 ? options.rbac : undefined;
   const xfcc = options.xfcc ?? DEFAULT_XFCC;
   const handleRequest = createRequestHandler({
@@ -66,16 +86,26 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
     upgradeTypes: options.upgradeTypes,
     peerHeaders: options.peerHeaders,
     ...(rbac ? { rbac, useRemoteAddress: options.useRemoteAddress === true } : {}),
+    ...(options.jwt ? { jwt: options.jwt } : {}),
+    ...(accessLog ? { accessLog } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   });
+  // A head refused by the codec is logged too (Envoy: DPE and the codec's details), by a listener's own
+  // loggers; the explicit proxy cannot tell which listener's loggers a request it could not read had.
+  const protocolErrorLogger = accessLog !== undefined && typeof accessLog !== 'function' ? accessLog : undefined;
   const serverOptions: Http1ServerOptions = {
     onRequest: handleRequest,
-    onProtocolError: onOutcome
-      ? (status) => {
-          const outcome = new OutcomeBuilder(direction);
-          outcome.flag(DOWNSTREAM_PROTOCOL_ERROR_FLAG);
-          onOutcome(outcome.finish(status));
-        }
-      : undefined,
+    onProtocolError:
+      onOutcome || protocolErrorLogger
+        ? (status) => {
+            const outcome = protocolErrorLogger ? new LoggedOutcome(direction) : new OutcomeBuilder(direction);
+            outcome.flag(DOWNSTREAM_PROTOCOL_ERROR_FLAG);
+            outcome.noteLocalReply('http1.codec_error');
+            const o = outcome.finish(status);
+            onOutcome?.(o);
+            protocolErrorLogger?.log(new HttpAccessLogEntry(o, undefined, undefined));
+          }
+        : undefined,
   };
   // Envoy sets x-forwarded-proto from the connection (https when TLS was terminated), overwriting the
   // client's with use_remote_address; routing sees it (require_tls), and forward-request keeps it.
@@ -83,13 +113,16 @@ export function createHttpConnectionHandler(options: HttpConnectionOptions): (so
   const tlsOptions = withForwardedProto(serverOptions, 'https', options.useRemoteAddress === true);
   // A connection speaks HTTP/2 when its first bytes are the h2c preface (prior knowledge, as Envoy
   // accepts on a plaintext HCM with codec_type AUTO, or after ALPN h2 on TLS); anything else is HTTP/1.x.
-  return (socket, connection) => {
+  return (socket, connection, context) => {
     const encrypted = (socket as { encrypted?: boolean }).encrypted === true;
     let connOptions = encrypted ? tlsOptions : plainOptions;
-    if (rbac && connection) {
+    // Access logs read the connection's addresses and SNI, once per connection, only with loggers.
+    const downstream = accessLog !== undefined ? downstreamInfoOf(socket, context) : undefined;
+    if ((rbac && connection) || downstream) {
       // RBAC reads the connection (peer, destination, SNI, certificate) with every request: bind it,
-      // one closure per connection, only on listeners with RBAC filters.
-      const bound: Http1ServerOptions = { ...serverOptions, onRequest: (req) => handleRequest(req, connection) };
+      // one closure per connection, only on listeners with RBAC filters (or access loggers).
+      const rbacConnection = rbac ? connection : undefined;
+      const bound: Http1ServerOptions = { ...serverOptions, onRequest: (req) => handleRequest(req, rbacConnection, downstream) };
       connOptions = encrypted ? withForwardedProto(bound, 'https', options.useRemoteAddress === true) : options.useRemoteAddress ? withForwardedProto(bound, 'http', true) : bound;
     }
     connOptions = withXfcc(connOptions, xfcc, socket);

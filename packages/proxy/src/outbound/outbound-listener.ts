@@ -8,6 +8,9 @@ import { createHttpConnectionHandler } from './http-connection.js';
 import type { PeerHeaders } from '../telemetry/workload-info.js';
 import type { RequestOutcome } from './request-outcome.js';
 import { UpstreamPools } from './upstream-pools.js';
+import type { DownstreamRequest } from '../http/downstream-request.js';
+import type { AccessLogger } from '../telemetry/access-log.js';
+import type { HcmTracer } from '../tracing/tracer.js';
 
 /** Settings of an outbound listener. */
 export interface OutboundListenerOptions {
@@ -24,6 +27,12 @@ export interface OutboundListenerOptions {
   readonly onOutcome?: (outcome: RequestOutcome) => void;
   /** This proxy's peer metadata headers (Istio's metadata exchange); unset: none. */
   readonly peerHeaders?: PeerHeaders;
+  /** Access logs: the loggers of a request (start-proxy.ts gives the outbound listener's of its route
+   *  configuration, CompiledConfig.outboundAccessLogs); unset: none. */
+  readonly accessLog?: (req: DownstreamRequest) => AccessLogger | undefined;
+  /** Tracing: the tracer of a request (start-proxy.ts gives the outbound listener's of its route
+   *  configuration, CompiledConfig.outboundTracing); unset: none. */
+  readonly tracing?: (req: DownstreamRequest) => HcmTracer | undefined;
 }
 
 /** A running outbound listener. */
@@ -39,7 +48,16 @@ export interface OutboundListenerHandle {
 export async function startOutboundListener(options: OutboundListenerOptions): Promise<OutboundListenerHandle> {
   const ownPools = options.pools === undefined;
   const pools = options.pools ?? new UpstreamPools();
-  const serve = createHttpConnectionHandler({ config: options.config, pools, random: options.random, onOutcome: options.onOutcome, direction: 'outbound', peerHeaders: options.peerHeaders });
+  const serve = createHttpConnectionHandler({
+    config: options.config,
+    pools,
+    random: options.random,
+    onOutcome: options.onOutcome,
+    direction: 'outbound',
+    peerHeaders: options.peerHeaders,
+    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
+  });
   const sockets = new Set<Socket>();
   const server = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);

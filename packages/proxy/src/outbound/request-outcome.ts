@@ -2,6 +2,7 @@
 // response flags, the route and upstream chosen, the attempts made, sizes, and the peer on the other
 // side when it introduced itself (telemetry/workload-info.ts).
 
+import type { HeaderBag } from '../compile/header-mutation.js';
 import type { WorkloadInfo } from '../telemetry/workload-info.js';
 
 /** The result of one proxied request. */
@@ -39,6 +40,13 @@ export interface RequestOutcome {
    *  dynamic metadata (`<prefix>shadow_engine_result`: allowed / denied, `<prefix>shadow_effective_policy_id`);
    *  undefined when the listener has no shadow rules. */
   readonly rbacShadow?: Readonly<Record<string, string>> | undefined;
+  /** When the request started, in milliseconds since the epoch (undefined when it was not timed). */
+  readonly startTime?: number | undefined;
+  /** Access logs only (a {@link LoggedOutcome}): the response headers sent downstream, for `%RESP()%`. */
+  readonly responseHeaders?: HeaderBag | undefined;
+  /** Access logs only: Envoy's response code details of a local reply (`route_not_found`,
+   *  `fault_filter_abort`...), for `%RESPONSE_CODE_DETAILS%`. */
+  readonly responseCodeDetails?: string | undefined;
 }
 
 /** The sizes and identity of a downstream request, read when its outcome is finished. */
@@ -83,6 +91,17 @@ export class OutcomeBuilder implements RequestOutcome {
     return this.#flags === '' ? '-' : this.#flags;
   }
 
+  get startTime(): number | undefined {
+    return Number.isNaN(this.#start) ? undefined : performance.timeOrigin + this.#start;
+  }
+
+  /** The response head sent downstream (relayed or local). Only a {@link LoggedOutcome} keeps it, so
+   *  requests without access logs pay an empty call. */
+  noteResponseHead(_headers: HeaderBag): void {}
+
+  /** A local reply's response code details; kept by a {@link LoggedOutcome} only. */
+  noteLocalReply(_details: string): void {}
+
   /** Records a response flag once. */
   flag(flag: string): void {
     if (flag === '') return;
@@ -101,5 +120,20 @@ export class OutcomeBuilder implements RequestOutcome {
       this.peerPrincipal = req.peerPrincipal;
     }
     return this;
+  }
+}
+
+/** The outcome of a request an access log will read: it also keeps the response headers and the
+ *  local reply's details. Created instead of an OutcomeBuilder only on listeners with access loggers. */
+export class LoggedOutcome extends OutcomeBuilder {
+  responseHeaders: HeaderBag | undefined = undefined;
+  responseCodeDetails: string | undefined = undefined;
+
+  override noteResponseHead(headers: HeaderBag): void {
+    this.responseHeaders = headers;
+  }
+
+  override noteLocalReply(details: string): void {
+    this.responseCodeDetails = details;
   }
 }

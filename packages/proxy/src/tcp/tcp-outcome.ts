@@ -48,4 +48,22 @@ export interface TcpOutcome {
   readonly downstreamRemoteAddress: string;
   /** `ip:port` the client connected to. */
   readonly downstreamLocalAddress: string;
+  /** When the connection was accepted, milliseconds since the epoch. */
+  readonly startTime?: number;
+  /** Which side of the workload the listener serves (Istio's reporter: source for outbound). */
+  readonly direction?: 'inbound' | 'outbound';
+  /** `ip:port` of the proxy's end of the upstream connection, once connected. */
+  readonly upstreamLocalAddress?: string | undefined;
+  /** SNI the TLS inspector or TLS termination saw. */
+  readonly requestedServerName?: string | undefined;
+  /** The client's SPIFFE identity when the chain terminated mutual TLS. */
+  readonly peerPrincipal?: string | undefined;
+}
+
+/** A proxied connection whose upstream connected (istio_tcp_connections_opened_total). */
+export interface TcpOpened {
+  readonly direction: 'inbound' | 'outbound';
+  readonly cluster: string;
+  readonly upstreamHost: string;
+  readonly peerPrincipal: string | undefined;
 }

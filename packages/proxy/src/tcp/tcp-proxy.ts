@@ -9,7 +9,9 @@ import type { CompiledCluster } from '../compile/compile-cluster.js';
 import type { CompiledConfig } from '../compile/compile-config.js';
 import type { Logger } from '../log/logger.js';
 import type { CompiledTcpProxy } from './tcp-proxy-config.js';
-import type { TcpOutcome, TcpResponseFlag, TcpTermination } from './tcp-outcome.js';
+import type { TcpOpened, TcpOutcome, TcpResponseFlag, TcpTermination } from './tcp-outcome.js';
+import { spiffePeerOf } from '../tls/peer-identity.js';
+import { tcpAccessLogEntry, type AccessLogger } from '../telemetry/access-log.js';
 
 /** Where a connection stands in its listener. */
 export interface TcpConnectionContext {
@@ -32,6 +34,12 @@ export interface TcpProxyDeps {
   /** Random numbers in [0, 1) for weighted clusters and balancing. */
   readonly random?: () => number;
   readonly onTcpOutcome?: (outcome: TcpOutcome) => void;
+  /** Called when a connection's upstream is connected (istio_tcp_connections_opened_total). */
+  readonly onTcpOpen?: (opened: TcpOpened) => void;
+  /** Which side of the workload the listener serves (reported with outcomes; default outbound). */
+  readonly direction?: 'inbound' | 'outbound';
+  /** The tcp_proxy's access loggers (`access_log`): one line per connection when it ends. */
+  readonly accessLog?: AccessLogger;
   /** Whether `host:port` is one of this proxy's own listening sockets: an ORIGINAL_DST connection
    *  there would loop back into the proxy forever. */
   readonly isOwnAddress?: (host: string, port: number) => boolean;
@@ -94,8 +102,14 @@ function closeAfterFlush(socket: Socket, idleMs: number): void {
  */
 export function createTcpProxyHandler(proxy: CompiledTcpProxy, deps: TcpProxyDeps): TcpConnectionHandler {
   const random = deps.random ?? Math.random;
+  const direction = deps.direction ?? 'outbound';
+  const accessLog = deps.accessLog;
   return (downstream, context) => {
     const started = performance.now();
+    const startTime = Date.now();
+    // The client's identity on a chain that terminated mutual TLS (the inbound side).
+    const peerPrincipal = spiffePeerOf(downstream);
+    let upstreamLocalAddress: string | undefined;
     downstream.pause();
     downstream.setNoDelay(true);
     const flags: TcpResponseFlag[] = [];
@@ -112,7 +126,7 @@ export function createTcpProxyHandler(proxy: CompiledTcpProxy, deps: TcpProxyDep
     const report = (): void => {
       if (reported) return;
       reported = true;
-      deps.onTcpOutcome?.({
+      const outcome: TcpOutcome = {
         listener: context.listenerName,
         filterChain: context.chainName,
         statPrefix: proxy.statPrefix,
@@ -126,7 +140,14 @@ export function createTcpProxyHandler(proxy: CompiledTcpProxy, deps: TcpProxyDep
         durationMs: performance.now() - started,
         downstreamRemoteAddress,
         downstreamLocalAddress,
-      });
+        startTime,
+        direction,
+        upstreamLocalAddress,
+        requestedServerName: context.serverName,
+        peerPrincipal,
+      };
+      deps.onTcpOutcome?.(outcome);
+      accessLog?.log(tcpAccessLogEntry(outcome));
     };
     const endWith = (why: TcpTermination): void => {
       termination ??= why;
@@ -178,6 +199,8 @@ export function createTcpProxyHandler(proxy: CompiledTcpProxy, deps: TcpProxyDep
             return;
           }
           upstream = result.socket;
+          upstreamLocalAddress = addressOf(upstream.localAddress, upstream.localPort);
+          deps.onTcpOpen?.({ direction, cluster, upstreamHost: target.key, peerPrincipal });
           return;
         }
         compiled.breaker.closeConnection(target);

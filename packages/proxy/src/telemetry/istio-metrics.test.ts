@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestOutcome } from '../outbound/request-outcome.js';
-import { ISTIO_HISTOGRAM_BUCKETS, ISTIO_REQUEST_LABELS, IstioMetrics } from './istio-metrics.js';
+import type { TcpOutcome } from '../tcp/tcp-outcome.js';
+import { ISTIO_HISTOGRAM_BUCKETS, ISTIO_REQUEST_LABELS, ISTIO_TCP_LABELS, IstioMetrics } from './istio-metrics.js';
 import { decodePeerHeader, encodePeerHeaders, UNKNOWN_WORKLOAD, workloadInfoFromMetadata } from './workload-info.js';
 
 const PRODUCTPAGE = workloadInfoFromMetadata({ NAME: 'productpage-v1-abc', WORKLOAD_NAME: 'productpage-v1', NAMESPACE: 'default', LABELS: { app: 'productpage', version: 'v1' } });
@@ -139,6 +140,17 @@ describe('IstioMetrics', () => {
     expect(byKey).toEqual({ 'http 200 - ': 3, 'http 503 UF,URX ': 1, 'grpc 200 - 14': 1, 'grpc 200 - 0': 1 });
   });
 
+  it('one peer reached through two clusters of the same service is one series (no repeated label sets)', () => {
+    const metrics = new IstioMetrics(PRODUCTPAGE);
+    const reviews = workloadInfoFromMetadata(REVIEWS_METADATA);
+    metrics.recordRequest(outcome({ peer: reviews, cluster: 'outbound|9080||reviews.shop.svc.cluster.local' }));
+    metrics.recordRequest(outcome({ peer: reviews, cluster: 'outbound|9080|v2|reviews.shop.svc.cluster.local' }));
+    metrics.recordRequest(outcome({ peer: reviews, cluster: 'outbound|9080|v2|reviews.shop.svc.cluster.local' }));
+    const lines = samples(metrics.render(), 'istio_requests_total');
+    expect(lines.map((l) => l.value)).toEqual([3]);
+    expect(metrics.seriesCount).toBe(1);
+  });
+
   it("histograms use Envoy's default buckets, cumulative, with sum and count", () => {
     const metrics = new IstioMetrics(PRODUCTPAGE);
     for (const durationMs of [0.2, 0.7, 3, 3, 40_000, 7_200_000]) metrics.recordRequest(outcome({ durationMs, requestBytes: 10, responseBytes: 1_000_001 }));
@@ -164,5 +176,96 @@ describe('IstioMetrics', () => {
     expect(metrics.render()).toBe('');
     metrics.recordRequest(outcome());
     expect(metrics.render()).toContain('source_workload="a\\"b\\\\c\\nd"');
+  });
+});
+
+describe('IstioMetrics over TCP', () => {
+  function tcp(overrides: Partial<TcpOutcome> = {}): TcpOutcome {
+    return {
+      listener: '10.1.0.5_5432',
+      filterChain: 'filter_chains[0]',
+      statPrefix: 'outbound|5432||db.data.svc.cluster.local',
+      cluster: 'outbound|5432||db.data.svc.cluster.local',
+      upstreamHost: '10.0.4.1:5432',
+      responseFlags: '-',
+      termination: 'downstream_close',
+      bytesReceived: 100,
+      bytesSent: 1000,
+      connectAttempts: 1,
+      durationMs: 50,
+      downstreamRemoteAddress: '127.0.0.1:40000',
+      downstreamLocalAddress: '127.0.0.1:5432',
+      direction: 'outbound',
+      ...overrides,
+    };
+  }
+
+  it("labels an outbound connection with Istio's TCP labels: the cluster's service, peer unknown, request_protocol tcp", () => {
+    const metrics = new IstioMetrics(PRODUCTPAGE);
+    metrics.recordTcpOpened({ direction: 'outbound', cluster: 'outbound|5432||db.data.svc.cluster.local', upstreamHost: '10.0.4.1:5432', peerPrincipal: undefined });
+    metrics.recordTcpClosed(tcp());
+    metrics.recordTcpOpened({ direction: 'outbound', cluster: 'outbound|5432||db.data.svc.cluster.local', upstreamHost: '10.0.4.1:5432', peerPrincipal: undefined });
+    metrics.recordTcpClosed(tcp({ bytesReceived: 5, bytesSent: 7 }));
+    const text = metrics.render();
+    const [opened] = samples(text, 'istio_tcp_connections_opened_total');
+    expect(Object.keys(opened?.labels ?? {})).toEqual([...ISTIO_TCP_LABELS]);
+    expect(ISTIO_TCP_LABELS).not.toContain('response_code');
+    expect(opened).toEqual({
+      value: 2,
+      labels: expect.objectContaining({
+        reporter: 'source',
+        source_workload: 'productpage-v1',
+        source_app: 'productpage',
+        source_principal: 'unknown',
+        destination_workload: 'unknown',
+        destination_service: 'db.data.svc.cluster.local',
+        destination_service_name: 'db',
+        destination_service_namespace: 'data',
+        destination_canonical_service: 'db',
+        request_protocol: 'tcp',
+        response_flags: '-',
+        connection_security_policy: 'unknown',
+      }),
+    });
+    expect(samples(text, 'istio_tcp_connections_closed_total').map((s) => s.value)).toEqual([2]);
+    expect(samples(text, 'istio_tcp_received_bytes_total').map((s) => s.value)).toEqual([105]);
+    expect(samples(text, 'istio_tcp_sent_bytes_total').map((s) => s.value)).toEqual([1007]);
+  });
+
+  it('labels an inbound connection with the client identity mTLS proved (reporter destination)', () => {
+    const metrics = new IstioMetrics(PRODUCTPAGE);
+    const principal = 'spiffe://cluster.local/ns/default/sa/reviews';
+    metrics.recordTcpOpened({ direction: 'inbound', cluster: 'inbound|3306||', upstreamHost: '127.0.0.1:3306', peerPrincipal: principal });
+    metrics.recordTcpClosed(tcp({ direction: 'inbound', cluster: 'inbound|3306||', peerPrincipal: principal }));
+    const [closed] = samples(metrics.render(), 'istio_tcp_connections_closed_total');
+    expect(closed?.labels).toMatchObject({
+      reporter: 'destination',
+      source_workload: 'unknown',
+      source_principal: principal,
+      destination_workload: 'productpage-v1',
+      destination_service: 'unknown',
+      destination_service_namespace: 'default',
+      connection_security_policy: 'mutual_tls',
+    });
+  });
+
+  it('a connection that never reached its upstream is closed with its flags, never opened', () => {
+    const metrics = new IstioMetrics(PRODUCTPAGE);
+    metrics.recordTcpClosed(tcp({ responseFlags: 'UF', upstreamHost: '10.0.4.1:5432', bytesReceived: 0, bytesSent: 0 }));
+    const text = metrics.render();
+    expect(samples(text, 'istio_tcp_connections_opened_total')).toEqual([]);
+    expect(samples(text, 'istio_tcp_connections_closed_total').map((s) => [s.labels.response_flags, s.value])).toEqual([['UF', 1]]);
+    // A passthrough cluster names no service: Istio calls the service by the cluster.
+    metrics.recordTcpClosed(tcp({ cluster: 'PassthroughCluster' }));
+    expect(samples(metrics.render(), 'istio_tcp_connections_closed_total').find((s) => s.labels.destination_service_name === 'PassthroughCluster')?.labels.destination_service).toBe('unknown');
+  });
+
+  it('renders TCP metrics after the HTTP ones, and each only once it has a series', () => {
+    const metrics = new IstioMetrics(PRODUCTPAGE);
+    metrics.recordRequest(outcome());
+    metrics.recordTcpOpened({ direction: 'outbound', cluster: 'outbound|5432||db.data.svc.cluster.local', upstreamHost: '10.0.4.1:5432', peerPrincipal: undefined });
+    const text = metrics.render();
+    expect(text.indexOf('# TYPE istio_requests_total counter')).toBeLessThan(text.indexOf('# TYPE istio_tcp_connections_opened_total counter'));
+    expect(text).not.toContain('istio_tcp_connections_closed_total');
   });
 });

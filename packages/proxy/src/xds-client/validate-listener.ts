@@ -1,14 +1,18 @@
 // What makes a decoded Listener unusable, in Envoy's words where Envoy has them: no address, no filter
 // chains, duplicate filter chain matches, an HTTP connection manager without routes or with a router
-// that is not last, a tcp_proxy without a cluster, RBAC filters (network or HTTP) the RBAC engine
-// cannot compile, a TLS transport socket whose certificates cannot be loaded. Inline route configs are
+// that is not last, a tcp_proxy without a cluster, access logs that cannot run, RBAC filters (network or HTTP) the RBAC engine
+// cannot compile, a jwt_authn filter the JWT compiler refuses (or placed after an RBAC filter), a TLS transport socket whose certificates cannot be loaded. Inline route configs are
 // checked like RDS ones.
 
 import { TYPE_URL } from '@weft/shared/xds';
 import { compileRbacFilter } from '../rbac/index.js';
+import { jwtFilterProblems } from '../jwt/index.js';
 import type { FilterChainShape, FilterShape, HttpConnectionManagerShape, ListenerShape, RouteConfigurationShape, TcpProxyShape } from './envoy-shapes.js';
 import { transportSocketProblems, type TransportSocketShape } from '../tls/downstream-tls.js';
+import { compileAccessLogs } from '../telemetry/access-log.js';
 import { routeConfigurationProblems } from './validate-route-configuration.js';
+import { compileHcmTracing } from '../tracing/tracing-config.js';
+import { statsOverridesOf } from '../telemetry/stats-overrides.js';
 
 /** Why an RBAC filter's config cannot be enforced (unsupported matchers, bad regexes or CIDRs...): the
  *  engine compiles it here once, so a listener the proxy could not enforce is NACKed, never half-applied. */
@@ -35,6 +39,13 @@ function httpConnectionManagerProblems(hcm: HttpConnectionManagerShape, at: stri
     if (!isRouter && last) problems.push(`${at}: non-terminal filter named ${f.name ?? ''} of type ${f.typed_config?.['@type'] ?? '(none)'} is the last filter in a http filter chain.`);
     if (f.typed_config?.['@type'] === TYPE_URL.HTTP_RBAC) problems.push(...rbacProblems(f, `${at}.http_filters[${i}]`));
   });
+  // jwt_authn (RequestAuthentication): compiled here once; one filter, before the RBAC filters.
+  problems.push(...jwtFilterProblems(filters, at));
+  // Tracing (its provider must be a tracer weft-proxy exports to) and the istio.stats overrides.
+  const tracing = compileHcmTracing((hcm as { tracing?: unknown }).tracing);
+  if (!tracing.ok) problems.push(...tracing.problems.map((p) => `${at}: ${p}`));
+  const stats = statsOverridesOf(filters);
+  if (!stats.ok) problems.push(...stats.problems.map((p) => `${at}: istio.stats: ${p}`));
   return problems;
 }
 
@@ -48,12 +59,21 @@ function filterProblems(filter: FilterShape, at: string, last: boolean): string[
     if (last) problems.push(`${at}: non-terminal filter named ${filter.name ?? ''} of type ${type} is the last filter in a network filter chain.`);
     return problems;
   }
-  if (type === TYPE_URL.HTTP_CONNECTION_MANAGER) return httpConnectionManagerProblems(filter.typed_config as HttpConnectionManagerShape, at);
+  if (type === TYPE_URL.HTTP_CONNECTION_MANAGER) return [...httpConnectionManagerProblems(filter.typed_config as HttpConnectionManagerShape, at), ...accessLogProblems(filter, at)];
   if (type === TYPE_URL.TCP_PROXY) {
     const tcp = filter.typed_config as TcpProxyShape;
     if (!tcp.cluster && !(tcp.weighted_clusters?.clusters?.length ?? 0)) return [`${at}: tcp_proxy needs cluster or weighted_clusters`];
+    return accessLogProblems(filter, at);
   }
   return [];
+}
+
+/** Why a filter's `access_log` cannot run (a logger other than the file one, a filter, an unknown
+ *  command operator, a file that cannot be opened): compiled here once, as Envoy builds its loggers
+ *  when the listener arrives. */
+function accessLogProblems(filter: FilterShape, at: string): string[] {
+  const compiled = compileAccessLogs((filter.typed_config as { access_log?: readonly unknown[] }).access_log);
+  return compiled.ok ? [] : compiled.problems.map((p) => `${at}: ${p}`);
 }
 
 function filterChainProblems(chain: FilterChainShape, at: string): string[] {

@@ -15,4 +15,4 @@ export {
   type DiscoveryResponse,
   type NodeMessage,
 } from './ads-service.js';
-export { PUSH_ORDER, TYPE_URL, isWildcardType, shortTypeName, sortByPushOrder, type KnownTypeUrl } from './type-urls.js';
+export { ISTIO_STATS_CONFIG_TYPE_URL, PUSH_ORDER, TYPE_URL, isWildcardType, shortTypeName, sortByPushOrder, type KnownTypeUrl } from './type-urls.js';

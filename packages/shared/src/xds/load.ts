@@ -24,11 +24,20 @@ export const XDS_PROTO_FILES: readonly string[] = [
   'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
   'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
   'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  // The file access logger of HCMs and tcp_proxy (Istio's MeshConfig accessLogFile, Telemetry `envoy`).
+  'envoy/extensions/access_loggers/file/v3/file.proto',
+  // Tracing providers of the HCM's `tracing.provider` (Istio's zipkin and opentelemetry extension providers).
+  'envoy/config/trace/v3/zipkin.proto',
+  'envoy/config/trace/v3/opentelemetry.proto',
+  // Configs of types Envoy's protos do not define (Istio's `istio.stats` filter: stats.PluginConfig).
+  'xds/type/v3/typed_struct.proto',
   'envoy/extensions/filters/network/rbac/v3/rbac.proto',
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
   'envoy/extensions/filters/http/fault/v3/fault.proto',
   'envoy/extensions/filters/http/cors/v3/cors.proto',
+  // RequestAuthentication's JWT filter (inbound and gateway HCMs, before the RBAC filters).
+  'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
   'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
   'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',

@@ -12,9 +12,14 @@ export const TYPE_URL = {
   SECRET: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.Secret`,
   HTTP_CONNECTION_MANAGER: `${PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
   TCP_PROXY: `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
+  FILE_ACCESS_LOG: `${PREFIX}envoy.extensions.access_loggers.file.v3.FileAccessLog`,
+  ZIPKIN_CONFIG: `${PREFIX}envoy.config.trace.v3.ZipkinConfig`,
+  OPENTELEMETRY_CONFIG: `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig`,
+  TYPED_STRUCT: `${PREFIX}xds.type.v3.TypedStruct`,
   NETWORK_RBAC: `${PREFIX}envoy.extensions.filters.network.rbac.v3.RBAC`,
   ROUTER: `${PREFIX}envoy.extensions.filters.http.router.v3.Router`,
   HTTP_RBAC: `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBAC`,
+  JWT_AUTHN: `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication`,
   FAULT: `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`,
   CORS: `${PREFIX}envoy.extensions.filters.http.cors.v3.Cors`,
   CORS_POLICY: `${PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
@@ -28,6 +33,10 @@ export const TYPE_URL = {
   PREVIOUS_PRIORITIES_CONFIG: `${PREFIX}envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig`,
   HTTP_PROTOCOL_OPTIONS: `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions`,
 } as const;
+
+/** Istio's stats filter config (the `istio.stats` HTTP filter's stats.PluginConfig, an istio/proxy proto
+ *  Envoy's protos lack): weftd sends it as the `type_url` of an {@link TYPE_URL.TYPED_STRUCT}. */
+export const ISTIO_STATS_CONFIG_TYPE_URL = `${PREFIX}stats.PluginConfig`;
 
 /** One of the type URLs in {@link TYPE_URL}. */
 export type KnownTypeUrl = (typeof TYPE_URL)[keyof typeof TYPE_URL];

@@ -15,7 +15,7 @@ export {
   type AuthzBuildOptions,
   type RbacFilterBuild,
 } from './build-rbac-filters.js';
-export { GATEWAY_NAME_LABEL, policyAppliesTo, selectAuthorizationPolicies, type AuthzPolicyItem, type AuthzWorkload, type SelectedAuthorizationPolicies } from './select-policies.js';
+export { GATEWAY_NAME_LABEL, policyAppliesTo, selectAuthorizationPolicies, type AuthzPolicyItem, type AuthzWorkload, type ScopedPolicy, type SelectedAuthorizationPolicies } from './select-policies.js';
 export { createTrustDomainBundle, type TrustDomainBundle } from './trust-domain-bundle.js';
 export { JWT_AUTHN_FILTER, URI_TEMPLATE_TYPE_URL } from './authz-generators.js';
 export type * from './rbac-shapes.js';

@@ -3,7 +3,7 @@
 // policies whose selector or targetRefs pick the workload, grouped by action. Translating them is
 // build-rbac-filters.ts.
 
-import type { AuthorizationPolicySpec, PolicyTargetReference } from '@weft/shared';
+import type { AuthorizationPolicySpec, PolicyTargetReference, WorkloadSelector } from '@weft/shared';
 
 /** An AuthorizationPolicy as the builder reads it (a snapshot ConfigItem fits). */
 export interface AuthzPolicyItem {
@@ -34,12 +34,24 @@ export interface AuthzWorkload {
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
+/** What decides where a workload policy attaches (Istio's WorkloadPolicyMatcher reads the same fields of
+ *  AuthorizationPolicy, RequestAuthentication and PeerAuthentication): its namespace, selector and
+ *  targetRefs. */
+export interface ScopedPolicy {
+  readonly namespace: string;
+  readonly spec: {
+    readonly selector?: WorkloadSelector;
+    readonly targetRef?: PolicyTargetReference;
+    readonly targetRefs?: readonly PolicyTargetReference[];
+  };
+}
+
 /** Policies set `targetRefs`, or the deprecated single `targetRef` (Istio GetTargetRefs). */
-function targetRefsOf(spec: AuthorizationPolicySpec): readonly PolicyTargetReference[] {
+function targetRefsOf(spec: ScopedPolicy['spec']): readonly PolicyTargetReference[] {
   return spec.targetRefs?.length ? spec.targetRefs : spec.targetRef ? [spec.targetRef] : [];
 }
 
-const selectorMatches = (spec: AuthorizationPolicySpec, labels: Readonly<Record<string, string>>): boolean =>
+const selectorMatches = (spec: ScopedPolicy['spec'], labels: Readonly<Record<string, string>>): boolean =>
   Object.entries(spec.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
 
 /**
@@ -49,7 +61,7 @@ const selectorMatches = (spec: AuthorizationPolicySpec, labels: Readonly<Record<
  * namespace whose targetRefs name its Gateway, and selector policies without targetRefs (Istio's
  * default PILOT_ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY=true).
  */
-export function policyAppliesTo(policy: AuthzPolicyItem, workload: AuthzWorkload): boolean {
+export function policyAppliesTo(policy: ScopedPolicy, workload: AuthzWorkload): boolean {
   const refs = targetRefsOf(policy.spec);
   const gatewayName = workload.labels[GATEWAY_NAME_LABEL];
   if (gatewayName === undefined || refs.length === 0) return refs.length === 0 && selectorMatches(policy.spec, workload.labels);
