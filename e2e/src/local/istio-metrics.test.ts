@@ -80,6 +80,8 @@ describe("Istio's request metrics with peer metadata exchange", () => {
 
     const server = samples(await scrape(m.sidecars.get('reviews/v2') as ProxyProcess), 'istio_requests_total').filter((s) => s.labels.reporter === 'destination');
     expect(total(server)).toBe(100);
+    // Every request, not only each connection's first (which carried the peer metadata), knows its client.
+    expect(server.map((s) => s.labels.source_workload)).toEqual(server.map(() => 'productpage-v1'));
     expect(server[0]?.labels).toMatchObject({
       source_workload: 'productpage-v1',
       source_app: 'productpage',

@@ -4,6 +4,7 @@
 
 import type { Duplex } from 'node:stream';
 import type { HeaderBag } from '../compile/header-mutation.js';
+import type { WorkloadInfo } from '../telemetry/workload-info.js';
 
 /**
  * Receives the chunks of a body in order. Chunks may be views into the connection's read buffers:
@@ -70,6 +71,9 @@ export interface DownstreamRequest {
   /** The client's SPIFFE identity when the connection is mutual TLS (its verified certificate's URI
    *  SAN); undefined for plaintext or a client without a certificate. */
   readonly peerPrincipal: string | undefined;
+  /** The peer workload the client's proxy introduced on this connection (Istio's metadata exchange,
+   *  sent with a connection's first request); kept by the connection for its later requests. */
+  connectionPeer: WorkloadInfo | undefined;
 
   /** Sets the listener for drain and abort events (once, before writing). When the client is already
    *  gone, `onAbort` is called at once. */

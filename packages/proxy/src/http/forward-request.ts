@@ -211,12 +211,17 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     headers['x-forwarded-proto'] ??= req.scheme;
     headers['x-request-id'] ??= randomUUID();
     const peerHeaders = this.ctx.peerHeaders;
+    let connectionHeaders: PeerHeaders | undefined;
     if (peerHeaders !== undefined) {
-      if (this.outcome.direction === 'inbound') this.outcome.peer = takePeer(headers);
-      else if (this.cluster.name.startsWith('outbound|')) {
-        // Introduces this workload to the destination's proxy (an app's own values are replaced).
-        headers[PEER_METADATA_ID_HEADER] = peerHeaders.id;
-        headers[PEER_METADATA_HEADER] = peerHeaders.value;
+      if (this.outcome.direction === 'inbound') {
+        // A client proxy introduces itself once per HTTP/1.1 connection: remembered for the rest.
+        const peer = takePeer(headers);
+        if (peer !== undefined) req.connectionPeer = peer;
+        this.outcome.peer = peer ?? req.connectionPeer;
+      } else if (this.cluster.name.startsWith('outbound|')) {
+        // Introduces this workload to the destination's proxy (an app's own values never pass).
+        if (headers[PEER_METADATA_HEADER] !== undefined) takePeer(headers);
+        connectionHeaders = peerHeaders;
       }
     }
     this.route.requestHeaders(headers);
@@ -241,7 +246,7 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
         bodyMode = 'stream';
       }
     }
-    this.#head = { method: req.method, path, headers, bodyMode, body: this.#body, upgrade: req.upgrade };
+    this.#head = { method: req.method, path, headers, bodyMode, body: this.#body, upgrade: req.upgrade, connectionHeaders };
     if (this.#bodyMode === BODY_NONE) this.#mirror();
     if (this.#bodyMode === BODY_BUFFERING) req.readBody(this);
     else {

@@ -2,6 +2,7 @@
 // obtained from an UpstreamConnector (a connection pool). HTTP/1.1 keep-alive pools (src/http1/)
 // implement it today; an HTTP/2 session pool implements the same contract.
 
+import type { PeerHeaders } from '../telemetry/workload-info.js';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from '../balancer/picker.js';
 import type { CompiledCluster } from '../compile/compile-cluster.js';
@@ -39,6 +40,10 @@ export interface UpstreamRequestHead {
   readonly body: readonly Buffer[];
   /** The Upgrade protocol to request (`websocket`), undefined for none. */
   readonly upgrade: string | undefined;
+  /** Headers that describe the connection rather than the request (this proxy's peer metadata): an
+   *  HTTP/1.1 connection sends them with its first request only (the peer remembers them for the
+   *  connection), an HTTP/2 stream sends them every time. */
+  readonly connectionHeaders?: PeerHeaders | undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import { Http1HeadError, parseResponseHead, type Http1ResponseHead } from './htt
 import { FRAME_CHUNKED, FRAME_SKIP, FRAME_STOP, FRAME_UNTIL_CLOSE, Http1MessageReader, type Http1ReaderOwner } from './http1-message-reader.js';
 import { chunkHeader, lastChunk, requestHeadText } from './http1-serialize.js';
 import { enterRead, leaveRead } from './http1-server-connection.js';
+import { PEER_METADATA_HEADER, PEER_METADATA_ID_HEADER, type PeerHeaders } from '../telemetry/workload-info.js';
 
 /** What a connection tells its pool. */
 export interface ClientConnectionOwner {
@@ -95,6 +96,14 @@ export class Http1ClientExchange implements UpstreamExchange {
   }
 }
 
+/** The peer metadata exchange headers as head lines (made once per PeerHeaders object). */
+const LINES = new WeakMap<PeerHeaders, string>();
+function connectionLines(peer: PeerHeaders): string {
+  let lines = LINES.get(peer);
+  if (lines === undefined) LINES.set(peer, (lines = `${PEER_METADATA_ID_HEADER}: ${peer.id}\r\n${PEER_METADATA_HEADER}: ${peer.value}\r\n`));
+  return lines;
+}
+
 function uncork(socket: Socket): void {
   socket.uncork();
 }
@@ -157,7 +166,8 @@ export class Http1ClientConnection implements Http1ReaderOwner {
     const headers = head.headers;
     this.#chunked = head.bodyMode === 'stream' && typeof headers['content-length'] !== 'string';
     this.#noBody = head.method === 'HEAD';
-    const text = requestHeadText(head.method, head.path, headers, this.#chunked, head.upgrade);
+    // Connection-scoped headers (this proxy's peer metadata) go with the connection's first request.
+    const text = requestHeadText(head.method, head.path, headers, this.#chunked, head.upgrade, this.served === 0 && head.connectionHeaders !== undefined ? connectionLines(head.connectionHeaders) : '');
     const socket = this.socket;
     if (head.bodyMode === 'none') {
       socket.write(text, 'latin1');

@@ -22,9 +22,10 @@ export function headerLines(headers: HeaderBag): string {
   return out;
 }
 
-/** A request head. `chunked` adds `transfer-encoding: chunked`; `upgrade` asks for a protocol switch. */
-export function requestHeadText(method: string, path: string, headers: HeaderBag, chunked: boolean, upgrade: string | undefined): string {
-  let head = `${method} ${path} HTTP/1.1\r\n${headerLines(headers)}`;
+/** A request head. `chunked` adds `transfer-encoding: chunked`; `upgrade` asks for a protocol switch;
+ *  `extra` is pre-serialized header lines (`name: value\r\n`...). */
+export function requestHeadText(method: string, path: string, headers: HeaderBag, chunked: boolean, upgrade: string | undefined, extra = ''): string {
+  let head = `${method} ${path} HTTP/1.1\r\n${headerLines(headers)}${extra}`;
   if (chunked) head += 'transfer-encoding: chunked\r\n';
   if (upgrade !== undefined) head += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`;
   return `${head}\r\n`;

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_HEADER_COUNT, Http1HeadError, parseRequestHead, type Http1R
 import { DEFAULT_MAX_HEAD_BYTES, FRAME_CHUNKED, Http1MessageReader, type Http1ReaderOwner } from './http1-message-reader.js';
 import { chunkHeader, headerLines, lastChunk, statusLine } from './http1-serialize.js';
 import { spiffePeerOf } from '../tls/peer-identity.js';
+import type { WorkloadInfo } from '../telemetry/workload-info.js';
 
 /** Settings of downstream HTTP/1.1 connections. */
 export interface Http1ServerOptions {
@@ -104,6 +105,12 @@ class Http1DownstreamRequest implements DownstreamRequest {
   get peerPrincipal(): string | undefined {
     return this.conn.peerPrincipal();
   }
+  get connectionPeer(): WorkloadInfo | undefined {
+    return this.conn.peer;
+  }
+  set connectionPeer(peer: WorkloadInfo | undefined) {
+    this.conn.peer = peer;
+  }
 
   constructor(
     readonly conn: Http1ServerConnection,
@@ -189,6 +196,8 @@ export class Http1ServerConnection implements Http1ReaderOwner {
   /** A refused head waiting for the response in progress to finish. */
   #refused: Http1HeadError | undefined = undefined;
   readonly #onData = (buf: Buffer): void => this.#push(buf);
+  /** The peer workload its proxy introduced on this connection (see DownstreamRequest.connectionPeer). */
+  peer: WorkloadInfo | undefined = undefined;
   /** The client's SPIFFE identity (mutual TLS), found once per connection; null until looked up. */
   #peer: string | undefined | null = null;
 

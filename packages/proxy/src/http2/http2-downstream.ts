@@ -10,6 +10,7 @@ import type { HeaderBag } from '../compile/header-mutation.js';
 import type { BodyReceiver, DownstreamListener, DownstreamRequest } from '../http/downstream-request.js';
 import { readHeaders, readRequestHead, toHttp2Headers } from './http2-headers.js';
 import { spiffePeerOf } from '../tls/peer-identity.js';
+import type { WorkloadInfo } from '../telemetry/workload-info.js';
 
 /** Settings of {@link serveHttp2Connection}. */
 export interface Http2ServerOptions {
@@ -48,6 +49,8 @@ class Http2DownstreamRequest implements DownstreamRequest {
   /** Header bytes (names and values, as HPACK sees them before compression) and body bytes. */
   bytesReceived: number;
   bytesSent = 0;
+  /** HTTP/2 clients introduce themselves on every stream: nothing is kept per connection. */
+  connectionPeer: WorkloadInfo | undefined = undefined;
   get peerPrincipal(): string | undefined {
     const socket = this.stream.session?.socket;
     return socket ? spiffePeerOf(socket) : undefined;

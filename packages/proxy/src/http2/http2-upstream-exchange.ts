@@ -8,6 +8,7 @@ import type { HeaderBag } from '../compile/header-mutation.js';
 import type { UpstreamExchange, UpstreamFailure, UpstreamRequestHead, UpstreamResponseHandler } from '../http/upstream-exchange.js';
 import { isGrpcRequest } from './grpc-local-reply.js';
 import { readHeaders, toHttp2Headers } from './http2-headers.js';
+import { PEER_METADATA_HEADER, PEER_METADATA_ID_HEADER } from '../telemetry/workload-info.js';
 
 /** What an exchange tells its pool. */
 export interface ExchangeOwner {
@@ -79,6 +80,12 @@ export class Http2UpstreamExchange implements UpstreamExchange {
     const head = this.head;
     this.#session = session;
     const headers = toHttp2Headers({ ':method': head.method, ':path': head.path, ':scheme': 'http', ':authority': this.authority }, head.headers);
+    // HTTP/2: the peer metadata goes with every stream (a server reads each stream on its own).
+    const peer = head.connectionHeaders;
+    if (peer !== undefined) {
+      headers[PEER_METADATA_ID_HEADER] = peer.id;
+      headers[PEER_METADATA_HEADER] = peer.value;
+    }
     // gRPC servers may insist on `te: trailers` (PROTOCOL-HTTP2.md), which an HTTP/1 hop drops.
     if (isGrpcRequest(head.headers)) headers.te = 'trailers';
     const endStream = head.bodyMode === 'none' || (head.bodyMode === 'full' && head.body.length === 0);
