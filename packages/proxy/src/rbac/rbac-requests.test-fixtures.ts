@@ -5,6 +5,7 @@
 // time, each rule's positives together, and seeded random mixes.
 
 import type { RbacAttributes } from './rbac-attributes.js';
+import { seeded } from '../../test/seeded-random.js';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
@@ -315,18 +316,6 @@ function policyRuleCandidates(policies: readonly Json[]): RuleCandidates[] {
   return out;
 }
 
-/** A deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function toAttributes(d: Draft, http: boolean): RbacAttributes {
   const metadata: Record<string, unknown> = { ...d.metadata };
   if (Object.keys(d.jwt).length > 0) {
@@ -387,7 +376,7 @@ export function generateRequests(policies: readonly Json[], configs: readonly Js
   }
   const byDim = new Map<string, Candidate[]>();
   for (const c of candidates) byDim.set(c.dim, [...(byDim.get(c.dim) ?? []), c]);
-  const next = random(seed);
+  const next = seeded(seed);
   for (let i = 0; i < randomCount; i++) {
     const d = baseDraft(http);
     for (const list of byDim.values()) {

@@ -7,8 +7,8 @@
 import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions, type TLSSocket } from 'node:tls';
 import { TYPE_URL } from '@weft/shared/xds';
-import { ROOT_CA_SECRET, WORKLOAD_CERT_SECRET, workloadSecrets } from '../security/secret-store.js';
-import { boolOf, compilePeerChecks, peerProblem, present, readDataSource, sdsSecretName, VERSIONS, type Obj, type PeerChecks } from './tls-material.js';
+import { WORKLOAD_CERT_SECRET, workloadSecrets } from '../security/secret-store.js';
+import { boolOf, peerProblem, present, readDataSource, readValidation, sdsSecretName, VERSIONS, type Obj, type PeerChecks } from './tls-material.js';
 
 /** A filter chain's transport socket as decoded (`typed_config` unpacked). */
 export interface TransportSocketShape {
@@ -96,26 +96,7 @@ function load(ts: TransportSocketShape): DownstreamTlsResult {
     if (key) keys.push(key);
   });
 
-  const combined = common.combined_validation_context as Obj | undefined;
-  let sdsRoots = false;
-  if (combined && present(combined.validation_context_sds_secret_config)) {
-    const name = sdsSecretName(combined.validation_context_sds_secret_config, 'common_tls_context.combined_validation_context.validation_context_sds_secret_config', problems);
-    if (name !== undefined && name !== ROOT_CA_SECRET) problems.push("common_tls_context.combined_validation_context.validation_context_sds_secret_config.name: a validation secret must be 'ROOTCA'");
-    sdsRoots = name === ROOT_CA_SECRET;
-  }
-  const validation = (common.validation_context ?? combined?.default_validation_context) as Obj | undefined;
-  const vAt = common.validation_context ? 'common_tls_context.validation_context' : 'common_tls_context.combined_validation_context.default_validation_context';
-  let ca: Buffer | undefined;
-  let crl: Buffer | undefined;
-  let checks: PeerChecks | undefined;
-  if (validation) {
-    if (present(validation.trusted_ca)) ca = readDataSource(validation.trusted_ca, `${vAt}.trusted_ca`, problems);
-    if (present(validation.crl)) crl = readDataSource(validation.crl, `${vAt}.crl`, problems);
-    if (boolOf(validation.allow_expired_certificate)) problems.push(`${vAt}.allow_expired_certificate: not supported by weft-proxy`);
-    if (validation.trust_chain_verification === 'ACCEPT_UNTRUSTED') problems.push(`${vAt}.trust_chain_verification: ACCEPT_UNTRUSTED is not supported by weft-proxy`);
-    if (present(validation.custom_validator_config)) problems.push(`${vAt}.custom_validator_config: not supported by weft-proxy`);
-    checks = compilePeerChecks(validation, vAt, problems);
-  }
+  const { sdsRoots, vAt, ca, crl, checks } = readValidation(common, problems, true);
   const verifies = ca !== undefined || sdsRoots;
   const requireClientCertificate = boolOf(ctx.require_client_certificate);
   if (requireClientCertificate && !verifies) problems.push(`require_client_certificate: needs ${vAt}.trusted_ca to verify client certificates`);

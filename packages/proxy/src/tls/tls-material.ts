@@ -6,7 +6,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SecureVersion } from 'node:tls';
 import { compileStringMatcher, type StringTest } from '../compile/string-matcher.js';
-import { SecretStore } from '../security/secret-store.js';
+import { ROOT_CA_SECRET, SecretStore } from '../security/secret-store.js';
 
 export type Obj = Readonly<Record<string, unknown>>;
 
@@ -144,4 +144,31 @@ export function sdsSecretName(config: unknown, field: string, problems: string[]
   if (typeof name === 'string' && SecretStore.serves(name)) return name;
   problems.push(`${field}.name: '${String(name)}' is not a secret weft-proxy holds (its agent serves 'default' and 'ROOTCA')`);
   return undefined;
+}
+
+/** What a CommonTlsContext says about verifying the peer: the CA from a file or inline data, or the
+ *  workload's roots by SDS (`ROOTCA`), the CRL and the peer checks; problems for what weft-proxy does
+ *  not do. `downstream`: Envoy's server-side-only fields are checked too. */
+export function readValidation(common: Obj, problems: string[], downstream: boolean): { sdsRoots: boolean; vAt: string; ca: Buffer | undefined; crl: Buffer | undefined; checks: PeerChecks | undefined } {
+  const combined = common.combined_validation_context as Obj | undefined;
+  let sdsRoots = false;
+  if (combined && present(combined.validation_context_sds_secret_config)) {
+    const name = sdsSecretName(combined.validation_context_sds_secret_config, 'common_tls_context.combined_validation_context.validation_context_sds_secret_config', problems);
+    if (name !== undefined && name !== ROOT_CA_SECRET) problems.push("common_tls_context.combined_validation_context.validation_context_sds_secret_config.name: a validation secret must be 'ROOTCA'");
+    sdsRoots = name === ROOT_CA_SECRET;
+  }
+  const validation = (common.validation_context ?? combined?.default_validation_context) as Obj | undefined;
+  const vAt = common.validation_context ? 'common_tls_context.validation_context' : 'common_tls_context.combined_validation_context.default_validation_context';
+  let ca: Buffer | undefined;
+  let crl: Buffer | undefined;
+  let checks: PeerChecks | undefined;
+  if (validation) {
+    if (present(validation.trusted_ca)) ca = readDataSource(validation.trusted_ca, `${vAt}.trusted_ca`, problems);
+    if (present(validation.crl)) crl = readDataSource(validation.crl, `${vAt}.crl`, problems);
+    if (downstream && boolOf(validation.allow_expired_certificate)) problems.push(`${vAt}.allow_expired_certificate: not supported by weft-proxy`);
+    if (validation.trust_chain_verification === 'ACCEPT_UNTRUSTED') problems.push(`${vAt}.trust_chain_verification: ACCEPT_UNTRUSTED is not supported by weft-proxy`);
+    if (present(validation.custom_validator_config)) problems.push(`${vAt}.custom_validator_config: not supported by weft-proxy`);
+    checks = compilePeerChecks(validation, vAt, problems);
+  }
+  return { sdsRoots, vAt, ca, crl, checks };
 }

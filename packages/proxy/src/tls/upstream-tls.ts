@@ -7,8 +7,8 @@
 import { isIP } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { TYPE_URL } from '@weft/shared/xds';
-import { ROOT_CA_SECRET, WORKLOAD_CERT_SECRET, workloadSecrets } from '../security/secret-store.js';
-import { compilePeerChecks, peerProblem, present, readDataSource, sdsSecretName, VERSIONS, type Obj, type PeerChecks } from './tls-material.js';
+import { WORKLOAD_CERT_SECRET, workloadSecrets } from '../security/secret-store.js';
+import { peerProblem, present, readDataSource, readValidation, sdsSecretName, VERSIONS, type Obj } from './tls-material.js';
 import type { TransportSocketShape } from './downstream-tls.js';
 
 /** TLS to a cluster's endpoints. */
@@ -73,25 +73,7 @@ function load(ctx: Obj): UpstreamTlsResult {
     sdsCert = name === WORKLOAD_CERT_SECRET;
   }
 
-  const combined = common.combined_validation_context as Obj | undefined;
-  let sdsRoots = false;
-  if (combined && present(combined.validation_context_sds_secret_config)) {
-    const name = sdsSecretName(combined.validation_context_sds_secret_config, 'common_tls_context.combined_validation_context.validation_context_sds_secret_config', problems);
-    if (name !== undefined && name !== ROOT_CA_SECRET) problems.push("common_tls_context.combined_validation_context.validation_context_sds_secret_config.name: a validation secret must be 'ROOTCA'");
-    sdsRoots = name === ROOT_CA_SECRET;
-  }
-  const validation = (common.validation_context ?? combined?.default_validation_context) as Obj | undefined;
-  const vAt = common.validation_context ? 'common_tls_context.validation_context' : 'common_tls_context.combined_validation_context.default_validation_context';
-  let ca: Buffer | undefined;
-  let crl: Buffer | undefined;
-  let checks: PeerChecks | undefined;
-  if (validation) {
-    if (present(validation.trusted_ca)) ca = readDataSource(validation.trusted_ca, `${vAt}.trusted_ca`, problems);
-    if (present(validation.crl)) crl = readDataSource(validation.crl, `${vAt}.crl`, problems);
-    if (validation.trust_chain_verification === 'ACCEPT_UNTRUSTED') problems.push(`${vAt}.trust_chain_verification: ACCEPT_UNTRUSTED is not supported by weft-proxy`);
-    if (present(validation.custom_validator_config)) problems.push(`${vAt}.custom_validator_config: not supported by weft-proxy`);
-    checks = compilePeerChecks(validation, vAt, problems);
-  }
+  const { sdsRoots, ca, crl, checks } = readValidation(common, problems, false);
   if (problems.length > 0) return { ok: false, problems };
 
   const params = (common.tls_params ?? {}) as Obj;
