@@ -84,7 +84,7 @@ describe('weftctl get (a real weftd)', () => {
     const se = await weftctl(['get', 'se', '--state-dir', stateDir]);
     expect(se.out).toMatch(/^default +details +\["details.default.svc.cluster.local"\] +MESH_INTERNAL +STATIC +services.yaml:\d+$/m);
     const we = await weftctl(['get', 'we', '--state-dir', stateDir]);
-    expect(we.out).toMatch(/^default +reviews-v2 +127\.0\.10\.4 +app=reviews,version=v2 +bookinfo-reviews +workloads.yaml:\d+$/m);
+    expect(we.out).toMatch(/^default +reviews-v2 +127\.0\.10\.4 +app=reviews,version=v2,security.istio.io\/tlsMode=istio +bookinfo-reviews +workloads.yaml:\d+$/m);
     const gw = await weftctl(['get', 'gw', '--state-dir', stateDir]);
     expect(gw.out).toMatch(/^default +bookinfo-gateway +istio=ingressgateway +8080\/HTTP +\["\*"\] +gateway.yaml:4$/m);
   });

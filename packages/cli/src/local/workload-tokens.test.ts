@@ -6,13 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkloadTokenStore } from '@weft/control-plane';
 import { tokenFileOf, writeWorkloadToken } from './workload-tokens.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+// Loaded as weftctl loads it (lazily: the control plane is only needed by `up`).
+const { createWorkloadTokenStore } = await import('@weft/control-plane');
 
 describe('writeWorkloadToken', () => {
   it('writes a 0600 token file the CA resolves to the workload identity, and revokes it on the next run', async () => {
