@@ -113,7 +113,9 @@ describe('a real Prometheus scraping the mesh', () => {
     // Injected aborts are counted with Envoy's FI flag.
     expect(total(await query('sum(istio_requests_total{response_flags="FI",response_code="418",destination_service=~"ratings.*"})'))).toBe(20);
 
-    // Between the client's proxy and reviews' sidecars the traffic is mutual TLS.
+    // Between the client's proxy and reviews' sidecars the traffic is mutual TLS. The sidecars are
+    // scraped at their own moments: wait until their last scrape holds every request too.
+    await waitUntil('the sidecars\' counts to be scraped', async () => total(await query('sum(istio_requests_total{reporter="destination",destination_service=~"reviews.*"})')) >= 1000, { timeoutMs: 15_000 });
     const mtls = await query('sum(istio_requests_total{reporter="destination",connection_security_policy="mutual_tls",destination_service=~"reviews.*"}) by (source_principal)');
     expect(mtls.map((s) => s.metric.source_principal)).toEqual([`spiffe://cluster.local/ns/${m.namespace}/sa/productpage`]);
     expect(total(mtls)).toBe(1000);
