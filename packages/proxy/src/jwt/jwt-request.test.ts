@@ -262,8 +262,10 @@ describe('compileJwtAuthn problems (a NACK)', () => {
 
   it('reads proto3 JSON (camelCase) as well as decoded xDS', () => {
     const filter = compile({ providers: { a: { issuer: ISSUER, localJwks: { inlineString: JWKS }, payloadInMetadata: 'payload', forward: true } }, rules: [{ match: { prefix: '/' }, requires: { providerName: 'a' } }] });
-    const req = request(bearer(good()));
+    const token = good();
+    const req = request(bearer(token));
     expect(verifyJwtRequest(filter, req).allowed).toBe(true);
-    expect(req.headers.authorization).toBeDefined();
+    // `forward: true` (camelCase read): the token is kept as sent.
+    expect(req.headers.authorization).toBe(`Bearer ${token}`);
   });
 });
