@@ -6,7 +6,7 @@
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -18,6 +18,7 @@ import { defaultProxyConfig } from '../config.js';
 import { outboundHttp, staticCluster, virtualInbound, virtualOutbound } from '../listeners/sidecar-listeners.test-fixtures.js';
 import { processAccessLogFiles } from '../telemetry/access-log-file.js';
 import { startProxy, type ProxyHandle } from './start-proxy.js';
+import { freePortOnAll } from '../../test/free-port.js';
 
 const OUTBOUND_IP = '127.0.0.70';
 const APP_IP = '127.0.0.71';
@@ -33,25 +34,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function freeOnBoth(): Promise<number> {
-  for (;;) {
-    const a = createServer();
-    await new Promise<void>((resolve) => a.listen(0, APP_IP, resolve));
-    const port = (a.address() as AddressInfo).port;
-    await new Promise((resolve) => a.close(resolve));
-    const ok = await Promise.all(
-      [WORKLOAD_IP, OUTBOUND_IP].map(
-        (ip) =>
-          new Promise<boolean>((resolve) => {
-            const b = createServer();
-            b.once('error', () => resolve(false));
-            b.listen(port, ip, () => b.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (ok.every(Boolean)) return port;
-  }
-}
+/** A port free on the app address and the proxy's. */
+const freeOnBoth = (): Promise<number> => freePortOnAll([APP_IP, WORKLOAD_IP, OUTBOUND_IP]);
 
 async function apps(): Promise<{ http: number; tcp: number }> {
   const http = await freeOnBoth();

@@ -5,7 +5,6 @@
 // the same; a jwt_authn config weft-proxy cannot enforce is NACKed and the last good one kept.
 
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { TYPE_URL } from '@weft/shared/xds';
 import { request } from 'undici';
@@ -16,6 +15,7 @@ import { jwksOf, nowSeconds, signJwt, tamper, testKey } from '../jwt/jwt.test-fi
 import { staticCluster, virtualInbound, virtualOutbound } from '../listeners/sidecar-listeners.test-fixtures.js';
 import type { RequestOutcome } from '../outbound/request-outcome.js';
 import { startProxy, type ProxyHandle } from './start-proxy.js';
+import { freePortOnAll } from '../../test/free-port.js';
 
 const OUTBOUND_IP = '127.0.0.63';
 const APP_IP = '127.0.0.64';
@@ -28,23 +28,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function freeOnBoth(): Promise<number> {
-  for (;;) {
-    const a = createServer();
-    await new Promise<void>((resolve) => a.listen(0, APP_IP, resolve));
-    const port = (a.address() as AddressInfo).port;
-    await new Promise((resolve) => a.close(resolve));
-    const b = createServer();
-    const ok = await new Promise<boolean>((resolve) => {
-      b.once('error', () => resolve(false));
-      b.listen(port, WORKLOAD_IP, () => resolve(true));
-    });
-    if (ok) {
-      await new Promise((resolve) => b.close(resolve));
-      return port;
-    }
-  }
-}
+/** A port free on the app address and the proxy's. */
+const freeOnBoth = (): Promise<number> => freePortOnAll([APP_IP, WORKLOAD_IP]);
 
 /** An HTTP app that records what it received, Authorization and payload headers included. */
 async function httpApp(): Promise<{ port: number; served: { url: string; authorization?: string; payload?: string }[] }> {

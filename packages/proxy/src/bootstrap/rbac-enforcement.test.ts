@@ -4,7 +4,7 @@
 // sees anything; TCP denials close the connection; bad RBAC config is NACKed and the last good kept.
 
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { TYPE_URL } from '@weft/shared/xds';
 import { request } from 'undici';
@@ -14,6 +14,7 @@ import { defaultProxyConfig } from '../config.js';
 import { staticCluster, virtualInbound, virtualOutbound, type FixtureAuthz } from '../listeners/sidecar-listeners.test-fixtures.js';
 import type { RequestOutcome } from '../outbound/request-outcome.js';
 import { startProxy, type ProxyHandle } from './start-proxy.js';
+import { freePortOnAll } from '../../test/free-port.js';
 
 // Loopback addresses of their own: outbound, app, workload.
 const OUTBOUND_IP = '127.0.0.60';
@@ -25,24 +26,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A port free on the app and the workload address (the proxy binds the workload side). */
-async function freeOnBoth(): Promise<number> {
-  for (;;) {
-    const a = createServer();
-    await new Promise<void>((resolve) => a.listen(0, APP_IP, resolve));
-    const port = (a.address() as AddressInfo).port;
-    await new Promise((resolve) => a.close(resolve));
-    const b = createServer();
-    const ok = await new Promise<boolean>((resolve) => {
-      b.once('error', () => resolve(false));
-      b.listen(port, WORKLOAD_IP, () => resolve(true));
-    });
-    if (ok) {
-      await new Promise((resolve) => b.close(resolve));
-      return port;
-    }
-  }
-}
+/** A port free on the app address and the proxy's. */
+const freeOnBoth = (): Promise<number> => freePortOnAll([APP_IP, WORKLOAD_IP]);
 
 /** An HTTP app that counts the requests it serves. */
 async function httpApp(): Promise<{ port: number; served: string[] }> {
