@@ -10,6 +10,7 @@ import { describeReport, runLoad } from './harness/load.js';
 import { subsetsByVersion, virtualService } from './harness/mesh-config.js';
 import { useLocalMesh, type LocalMesh } from './harness/local-mesh.js';
 import type { ProxyProcess } from './harness/proxy-process.js';
+import { promSamples, type PromSample } from './harness/prometheus-text.js';
 
 const mesh = useLocalMesh({
   scenario: 'istio-metrics',
@@ -24,29 +25,12 @@ const mesh = useLocalMesh({
   ],
 });
 
-interface Sample {
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-/** The samples of one metric in a Prometheus text body. */
-function samples(text: string, metric: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${metric}{`)) continue;
-    const close = line.lastIndexOf('}');
-    const labels: Record<string, string> = {};
-    for (const m of line.slice(metric.length + 1, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[m[1] as string] = m[2] as string;
-    out.push({ labels, value: Number(line.slice(close + 2)) });
-  }
-  return out;
-}
 
 async function scrape(proxy: ProxyProcess): Promise<string> {
   return proxy.admin('/stats/prometheus');
 }
 
-const total = (list: readonly Sample[]): number => list.reduce((n, s) => n + s.value, 0);
+const total = (list: readonly PromSample[]): number => list.reduce((n, s) => n + s.value, 0);
 
 describe("Istio's request metrics with peer metadata exchange", () => {
   it('the client side reports reviews by workload and reviews reports the client, 100 requests each', async () => {
@@ -54,7 +38,7 @@ describe("Istio's request metrics with peer metadata exchange", () => {
     const report = await runLoad(m.proxy.outboundPort, { authority: m.authority('reviews'), path: '/reviews/1' }, 100, { concurrency: 5 });
     expect(report.byStatus, describeReport(report)).toEqual({ '200': 100 });
 
-    const client = samples(await scrape(m.proxy), 'istio_requests_total').filter((s) => s.labels.destination_service === `reviews.${m.namespace}.svc.cluster.local`);
+    const client = promSamples(await scrape(m.proxy), 'istio_requests_total').filter((s) => s.labels.destination_service === `reviews.${m.namespace}.svc.cluster.local`);
     expect(total(client)).toBe(100);
     expect(client[0]?.labels).toMatchObject({
       reporter: 'source',
@@ -78,7 +62,7 @@ describe("Istio's request metrics with peer metadata exchange", () => {
       connection_security_policy: 'unknown',
     });
 
-    const server = samples(await scrape(m.sidecars.get('reviews/v2') as ProxyProcess), 'istio_requests_total').filter((s) => s.labels.reporter === 'destination');
+    const server = promSamples(await scrape(m.sidecars.get('reviews/v2') as ProxyProcess), 'istio_requests_total').filter((s) => s.labels.reporter === 'destination');
     expect(total(server)).toBe(100);
     // Every request, not only each connection's first (which carried the peer metadata), knows its client.
     expect(server.map((s) => s.labels.source_workload)).toEqual(server.map(() => 'productpage-v1'));
@@ -109,19 +93,19 @@ describe("Istio's request metrics with peer metadata exchange", () => {
     const aborted = await runLoad(m.proxy.outboundPort, { authority: m.authority('ratings'), path: '/teapot' }, 10, { concurrency: 2 });
     expect(aborted.byStatus, describeReport(aborted)).toEqual({ '418': 10 });
 
-    const ratings = samples(await scrape(m.proxy), 'istio_requests_total').filter((s) => s.labels.destination_service === `ratings.${m.namespace}.svc.cluster.local`);
+    const ratings = promSamples(await scrape(m.proxy), 'istio_requests_total').filter((s) => s.labels.destination_service === `ratings.${m.namespace}.svc.cluster.local`);
     const byCode = Object.fromEntries(ratings.map((s) => [`${s.labels.response_code} ${s.labels.response_flags}`, s.value]));
     expect(byCode).toEqual({ '200 -': 20, '418 FI': 10 });
     expect(ratings[0]?.labels).toMatchObject({ destination_workload: 'unknown', destination_service_name: 'ratings', destination_service_namespace: m.namespace, destination_canonical_service: 'ratings' });
 
     // The histograms count the same requests, in Envoy's buckets.
     const text = await scrape(m.proxy);
-    const counts = samples(text, 'istio_request_duration_milliseconds_count').filter((s) => s.labels.destination_service === `ratings.${m.namespace}.svc.cluster.local`);
+    const counts = promSamples(text, 'istio_request_duration_milliseconds_count').filter((s) => s.labels.destination_service === `ratings.${m.namespace}.svc.cluster.local`);
     expect(total(counts)).toBe(30);
-    const inf = samples(text, 'istio_response_bytes_bucket').filter((s) => s.labels.destination_service === `ratings.${m.namespace}.svc.cluster.local` && s.labels.le === '+Inf');
+    const inf = promSamples(text, 'istio_response_bytes_bucket').filter((s) => s.labels.destination_service === `ratings.${m.namespace}.svc.cluster.local` && s.labels.le === '+Inf');
     expect(total(inf)).toBe(30);
     // An abort's response is small: every one of them is at or under 1,000 bytes.
-    const small = samples(text, 'istio_response_bytes_bucket').filter((s) => s.labels.response_flags === 'FI' && s.labels.le === '1000');
+    const small = promSamples(text, 'istio_response_bytes_bucket').filter((s) => s.labels.response_flags === 'FI' && s.labels.le === '1000');
     expect(total(small)).toBe(10);
   });
 });

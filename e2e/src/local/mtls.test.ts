@@ -27,6 +27,7 @@ import { authorizationPolicy, destinationRule, peerAuthentication, virtualServic
 import { useLocalMesh, type LocalMesh, type MeshNames } from './harness/local-mesh.js';
 import { ProxyProcess, type ConfigDump } from './harness/proxy-process.js';
 import { sleep, waitUntil } from './harness/wait-until.js';
+import { promSamples } from './harness/prometheus-text.js';
 
 const NAMESPACE = 'bookinfo';
 const TRUST_DOMAIN = 'cluster.local';
@@ -43,27 +44,10 @@ const routing = (trafficPolicy?: DestinationRuleSpec['trafficPolicy']) => (m: Me
 // ---------------------------------------------------------------------------------------------------
 // Reading the proxies
 
-interface Sample {
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-/** The samples of one metric in a Prometheus text body. */
-function samples(text: string, metric: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${metric}{`)) continue;
-    const close = line.lastIndexOf('}');
-    const labels: Record<string, string> = {};
-    for (const m of line.slice(metric.length + 1, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[m[1] as string] = m[2] as string;
-    out.push({ labels, value: Number(line.slice(close + 2)) });
-  }
-  return out;
-}
 
 /** istio_requests_total of the series of `proxy` whose labels include `match`, summed. */
 async function requestsTotal(proxy: ProxyProcess, match: Readonly<Record<string, string>>): Promise<number> {
-  const list = samples(await proxy.admin('/stats/prometheus'), 'istio_requests_total').filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v));
+  const list = promSamples(await proxy.admin('/stats/prometheus'), 'istio_requests_total').filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v));
   return list.reduce((n, s) => n + s.value, 0);
 }
 
@@ -310,7 +294,7 @@ describe('mesh mTLS between two proxies (weftd CA certificates, 24 h)', () => {
     const after = await serverCounts(m);
     expect({ mutualTls: after.mutualTls - before.mutualTls, none: after.none - before.none }).toEqual({ mutualTls: 50, none: 0 });
     // The source reporter cannot know the connection's security (Istio's says unknown too).
-    const client = samples(await m.proxy.admin('/stats/prometheus'), 'istio_requests_total').filter((s) => s.labels.destination_workload === 'reviews-v1');
+    const client = promSamples(await m.proxy.admin('/stats/prometheus'), 'istio_requests_total').filter((s) => s.labels.destination_workload === 'reviews-v1');
     expect(new Set(client.map((s) => `${s.labels.reporter} ${s.labels.connection_security_policy}`))).toEqual(new Set(['source unknown']));
 
     const root = new X509Certificate(readFileSync(join(m.caDir, 'root-cert.pem')));
