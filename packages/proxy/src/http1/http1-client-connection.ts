@@ -124,6 +124,10 @@ export class Http1ClientConnection implements Http1ReaderOwner {
   #noBody = false;
   #reusable = true;
   #upgrade: Http1ResponseHead | undefined = undefined;
+  /** The read being processed is a view of a reused buffer (see onRead). */
+  #ephemeral = false;
+  /** The socket belongs to a tunnel (after a 101). */
+  #tunnel = false;
   #responseEnded = false;
   #connectTimer: NodeJS.Timeout | undefined;
 
@@ -133,6 +137,8 @@ export class Http1ClientConnection implements Http1ReaderOwner {
     connectTimeoutMs: number,
     /** When the connection is usable: 'connect', or 'secureConnect' for TLS (handshake done). */
     readyEvent: 'connect' | 'secureConnect' = 'connect',
+    /** The socket reads into a reused buffer (`onread`) and calls {@link onRead}, not 'data'. */
+    userBuffer = false,
   ) {
     if (connectTimeoutMs > 0) this.#connectTimer = setTimeout(() => socket.destroy(), connectTimeoutMs);
     socket.once(readyEvent, () => {
@@ -140,7 +146,8 @@ export class Http1ClientConnection implements Http1ReaderOwner {
       this.isConnected = true;
       owner.connected(this);
     });
-    socket.on('data', (buf: Buffer) => this.#data(buf));
+    // A socket made with `onread` (see onRead) emits no 'data'.
+    if (!userBuffer) socket.on('data', (buf: Buffer) => this.#data(buf, false));
     socket.on('drain', () => {
       const ex = this.current;
       if (ex?.needDrain) {
@@ -218,17 +225,31 @@ export class Http1ClientConnection implements Http1ReaderOwner {
     this.socket.destroy();
   }
 
-  #data(buf: Buffer): void {
+  /** The `onread` callback of a socket made with a reused read buffer: `n` bytes of `buf` are valid
+   *  until this returns. Saves Node's per-read allocation (a 64 KiB block shrunk to the read, wrapped in
+   *  a new ArrayBuffer) and the readable stream's 'data' path. Returns false to stop reading. */
+  onRead(n: number, buf: Buffer): boolean {
+    if (this.#tunnel) {
+      // Handed over after a 101: the tunnel reads the socket as a stream; feed it copies.
+      return this.socket.push(Buffer.from(buf.subarray(0, n)));
+    }
+    this.#data(buf.subarray(0, n), true);
+    return true;
+  }
+
+  #data(buf: Buffer, ephemeral: boolean): void {
     this.#gotBytes = true;
     if (!this.current) {
       // Bytes nobody asked for: the connection's framing is lost.
       this.socket.destroy();
       return;
     }
+    this.#ephemeral = ephemeral;
     enterRead();
     try {
-      this.reader.push(buf);
+      this.reader.push(buf, ephemeral);
     } finally {
+      this.#ephemeral = false;
       leaveRead();
     }
     const upgraded = this.#upgrade;
@@ -261,7 +282,8 @@ export class Http1ClientConnection implements Http1ReaderOwner {
 
   onBody(chunk: Buffer): void {
     const ex = this.current;
-    if (ex && ex.state === ACTIVE) ex.handler.onData(chunk);
+    // A view of a reused read buffer is copied: the handler may keep it (a socket's write queue).
+    if (ex && ex.state === ACTIVE) ex.handler.onData(this.#ephemeral ? Buffer.from(chunk) : chunk);
   }
 
   onMessageEnd(trailers: HeaderBag | undefined): void {
@@ -307,6 +329,7 @@ export class Http1ClientConnection implements Http1ReaderOwner {
     this.#upgrade = undefined;
     const socket = this.socket;
     socket.pause();
+    this.#tunnel = true;
     socket.removeAllListeners('data');
     socket.removeAllListeners('drain');
     socket.removeAllListeners('close');

@@ -89,6 +89,8 @@ export class Http1MessageReader {
   #crlfSeen = 0;
   #paused = false;
   #pending: Buffer | undefined;
+  /** The buffer being read is reused after the read (a socket's `onread` buffer): what is kept copies. */
+  #ephemeral = false;
 
   constructor(
     private readonly owner: Http1ReaderOwner,
@@ -110,13 +112,18 @@ export class Http1MessageReader {
     return this.#state === UNTIL_CLOSE;
   }
 
-  /** Feeds bytes from the connection. */
-  push(buf: Buffer): void {
+  /** Feeds bytes from the connection. `ephemeral`: `buf` is overwritten once this call returns (a
+   *  socket's reused `onread` buffer), so the reader copies what it keeps; body chunks it delivers are
+   *  views the owner must copy to keep. */
+  push(buf: Buffer, ephemeral = false): void {
     if (this.#pending) {
       buf = Buffer.concat([this.#pending, buf]);
       this.#pending = undefined;
+      ephemeral = false;
     }
+    this.#ephemeral = ephemeral;
     this.#run(buf, 0);
+    this.#ephemeral = false;
   }
 
   /** Holds back further callbacks; bytes pushed meanwhile are kept. */
@@ -165,7 +172,8 @@ export class Http1MessageReader {
   }
 
   #keep(buf: Buffer, off: number): void {
-    this.#pending = off === 0 ? buf : buf.subarray(off);
+    if (this.#ephemeral) this.#pending = Buffer.from(buf.subarray(off));
+    else this.#pending = off === 0 ? buf : buf.subarray(off);
   }
 
   #run(buf: Buffer, off: number): void {

@@ -78,6 +78,47 @@ function send(p: Http1Pool, path = '/', head: Partial<UpstreamRequestHead> = {})
 }
 
 describe('Http1Pool', () => {
+  it('keeps body chunks and split heads intact although plaintext connections share one read buffer', async () => {
+    // Two upstreams write distinct bytes in many small reads, heads split mid-line, interleaved in
+    // time; the handler keeps the chunks it is given (as a socket's write queue does) and compares
+    // only at the end: a view of the reused read buffer would by then hold other bytes.
+    const bodyOf = (tag: string): string => Array.from({ length: 40 }, (_, i) => `${tag}${String(i).padStart(3, '0')}`.repeat(50)).join('');
+    const servers = await Promise.all(['A', 'B'].map(async (tag) => {
+      const body = bodyOf(tag);
+      const server: Server = createServer((socket) => {
+        socket.once('data', async () => {
+          const head = `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\nx-tag: ${tag}\r\n\r\n`;
+          const pieces = [head.slice(0, 20), head.slice(20), ...Array.from({ length: 40 }, (_, i) => body.slice(i * (body.length / 40), (i + 1) * (body.length / 40)))];
+          for (const piece of pieces) {
+            socket.write(piece, 'latin1');
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      return { port: (server.address() as AddressInfo).port, body, tag };
+    }));
+    const results = await Promise.all(servers.map(({ port }) => new Promise<{ headers: HeaderBag; chunks: Buffer[] }>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let headers: HeaderBag = {};
+      pool(port).request({ method: 'GET', path: '/', headers: { host: 'u' }, bodyMode: 'none', body: [], upgrade: undefined }, {
+        onHead: (_status, h) => (headers = h),
+        onData: (c) => chunks.push(c),
+        onEnd: () => resolve({ headers, chunks }),
+        onError: (f) => reject(new Error(f)),
+        onDrain: () => undefined,
+        onUpgrade: (_h: HeaderBag, s: Duplex) => s.destroy(),
+      });
+    })));
+    for (const [i, { headers, chunks }] of results.entries()) {
+      const { body, tag } = servers[i] as { body: string; tag: string };
+      expect(headers['x-tag']).toBe(tag);
+      expect(chunks.length).toBeGreaterThan(1);
+      expect(Buffer.concat(chunks).toString('latin1')).toBe(body);
+    }
+  });
+
   it('reuses the most recently released connection first (LIFO)', async () => {
     const up = await rawUpstream();
     const p = pool(up.port);

@@ -3,7 +3,7 @@
 // requests wait in order for a connection. Idle connections close after a timeout, or earlier when
 // the upstream announced a shorter `Keep-Alive: timeout`.
 
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Endpoint } from '../balancer/picker.js';
 import type { CircuitBreaker } from '../cluster/cluster-state.js';
 import type { UpstreamConnector, UpstreamExchange, UpstreamRequestHead, UpstreamResponseHandler } from '../http/upstream-exchange.js';
@@ -48,6 +48,13 @@ const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_MARGIN_MS = 1000;
 
 /** HTTP/1.1 connections to one endpoint. */
+/** The read buffer of every plaintext upstream connection: a read is processed (and what outlives it
+ *  copied) before the next one lands, JavaScript being single-threaded. */
+let READ_BUFFER: Buffer | undefined;
+function sharedReadBuffer(): Buffer {
+  return (READ_BUFFER ??= Buffer.allocUnsafe(64 * 1024));
+}
+
 export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
   readonly #all = new Set<Http1ClientConnection>();
   /** Idle connections, the most recently used last. */
@@ -133,9 +140,13 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
     const tls = this.options.tls;
     // A TLS connection is usable once its handshake and peer checks passed ('secureConnect'); a failed
     // handshake ends it before that, which counts as a connect failure (Envoy's UF).
-    const socket = tls ? tls.connect(this.options.host, this.options.port) : connect({ host: this.options.host, port: this.options.port, noDelay: true });
+    // Plaintext connections read into one buffer shared by all of them (see Http1ClientConnection.onRead).
+    // (The callback runs after the connect, when `conn` is set.)
+    const socket: Socket = tls
+      ? tls.connect(this.options.host, this.options.port)
+      : connect({ host: this.options.host, port: this.options.port, noDelay: true, onread: { buffer: sharedReadBuffer(), callback: (n: number, buf: Uint8Array): boolean => conn.onRead(n, buf as Buffer) } });
     if (tls) socket.setNoDelay(true);
-    const conn = new Http1ClientConnection(socket, this, this.options.connectTimeoutMs, tls ? 'secureConnect' : 'connect');
+    const conn: Http1ClientConnection = new Http1ClientConnection(socket, this, this.options.connectTimeoutMs, tls ? 'secureConnect' : 'connect', !tls);
     if (breaker) this.#connectionSlots.add(conn);
     this.#all.add(conn);
     this.#connecting++;
