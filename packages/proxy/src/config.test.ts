@@ -38,6 +38,7 @@ describe('weft-proxy config', () => {
       caRootCert: '',
       tokenFile: '',
       trustDomain: 'cluster.local',
+      v8Flags: '--optimize-for-size',
       workloadCertTtlMs: 86_400_000,
       logLevel: 'info',
       concurrency: 2,
@@ -112,6 +113,13 @@ describe('weft-proxy config', () => {
     expect(run(['--health-address', '127.0.0.7']).healthAddress).toBe('127.0.0.7');
     expect(parseProxyCommandLine([], { WEFT_PROXY_HEALTH_ADDRESS: '127.0.0.8' })).toMatchObject({ ok: true, config: { healthAddress: '127.0.0.8' } });
     expect(parseProxyCommandLine(['--health-address', 'localhost'], {})).toMatchObject({ ok: false });
+  });
+
+  it('sets V8 flags from --v8-flags or WEFT_PROXY_V8_FLAGS, --optimize-for-size unless told otherwise', () => {
+    expect(run([]).v8Flags).toBe('--optimize-for-size');
+    expect(run(['--v8-flags', '']).v8Flags).toBe('');
+    expect(parseProxyCommandLine([], { WEFT_PROXY_V8_FLAGS: '--heap-growing-percent=20 --optimize-for-size' })).toMatchObject({ ok: true, config: { v8Flags: '--heap-growing-percent=20 --optimize-for-size' } });
+    expect(parseProxyCommandLine(['--v8-flags', '--optimize-for-size max-lazy'], {})).toEqual({ ok: false, errors: ["--v8-flags: 'max-lazy' is not a V8 flag (they start with --)"] });
   });
 
   it('refuses two servers on one port', () => {

@@ -2,6 +2,7 @@
 // (bootstrap/start-proxy.ts) and stops it on SIGINT / SIGTERM or POST /quitquitquit.
 // The binary in bin/ only calls main(); tests call it directly.
 
+import { setFlagsFromString } from 'node:v8';
 import { WEFT_VERSION } from '@weft/shared/version';
 import { waitForStopSignal } from '@weft/shared/process';
 import { startProxy, type ProxyHandle, type StartOptions } from './bootstrap/start-proxy.js';
@@ -37,6 +38,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     out.write(parsed.action === 'version' ? `weft-proxy ${WEFT_VERSION}\n` : USAGE);
     return 0;
   }
+  // Flags V8 reads as it runs (not at heap setup): they take effect from here on.
+  for (const flag of parsed.config.v8Flags.split(/\s+/)) if (flag !== '') setFlagsFromString(flag);
   const signals = options.stop ? undefined : waitForStopSignal();
   let quit = (): void => undefined;
   const quitted = new Promise<string>((resolve) => {
