@@ -57,6 +57,8 @@ Options:
   --weft-node-options <opts>  NODE_OPTIONS for every weft-proxy, as a deployment sets them (README,
                       "Memory"); default "${DEFAULT_WEFT_NODE_OPTIONS}", "" for Node's defaults
   --weft-node-flags <flags>  extra node flags on weft-proxy's command line, e.g. "--trace-gc"
+  --weft-b <dist>     A/B: also run weft-proxy from another build's dist/ (e.g. a copy taken before a
+                      change) as target weft-b, right after weft in every round, same flags
   --help              this text
 `;
 
@@ -72,6 +74,7 @@ const { values: opts } = parseArgs({
     'cpu-prof': { type: 'string' },
     'weft-node-options': { type: 'string', default: DEFAULT_WEFT_NODE_OPTIONS },
     'weft-node-flags': { type: 'string', default: '' },
+    'weft-b': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -414,6 +417,18 @@ async function main() {
   ], { env: { ...process.env, NODE_OPTIONS: weftNodeOptions } });
   await waitReady('weft-proxy', weftPort, mesh.host, weft);
   targets.push({ name: 'weft', port: weftPort, pid: weft.pid, host: mesh.host });
+  if (opts['weft-b']) {
+    // The same command line with another build: an A/B measured in the same rounds.
+    const [bPort, bStats] = await Promise.all([freePort(), freePort()]);
+    const bBin = join(resolve(opts['weft-b']), 'bin/weft-proxy.js');
+    if (!existsSync(bBin)) throw new Error(`--weft-b: ${bBin} is missing`);
+    const args = weft.spawnargs.slice(1).map((a) => (a === weftBin ? bBin : a));
+    args[args.indexOf('--outbound-port') + 1] = String(bPort);
+    args[args.indexOf('--stats-port') + 1] = String(bStats);
+    const weftB = start('weft-proxy (b)', process.execPath, args, { env: { ...process.env, NODE_OPTIONS: weftNodeOptions } });
+    await waitReady('weft-proxy (b)', bPort, mesh.host, weftB);
+    targets.push({ name: 'weft-b', port: bPort, pid: weftB.pid, host: mesh.host });
+  }
   try {
     await waitReady('weft-proxy LDS listener', ldsPort, mesh.host, weft);
     targets.push({ name: 'weft-lds', port: ldsPort, pid: weft.pid, host: mesh.host });
@@ -466,7 +481,7 @@ async function main() {
     console.log(`two-hop weft-proxies idle after config: client RSS ${fmt(memoryOf(client.pid).rss, 1)} MB, server RSS ${fmt(memoryOf(server.pid).rss, 1)} MB (certificates: EC P-256, ${join(tempDir, 'pki')})`);
   }
 
-  const chosen = targets.filter((t) => !only || only.has(t.name));
+  const chosen = targets.filter((t) => !only || only.has(t.name) || t.name === 'weft-b');
   const idle = memoryOf(weft.pid);
   console.log(`weft-proxy idle after config: RSS ${fmt(idle.rss, 1)} MB`);
 
