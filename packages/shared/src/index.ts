@@ -5,6 +5,7 @@
 
 export { ERROR_CODES, WeftError, type ErrorCode } from './errors/codes.js';
 export { formatGvk, parseApiVersion, type GroupVersionKind } from './api/gvk.js';
+export { ISTIO_ANNOTATIONS, ISTIO_LABELS, WEFT_INJECTION_LABEL } from './api/well-known.js';
 export { Collector, joinPath, type Issue, type Validation } from './validation/result.js';
 export { gvkOf, validateResource, type ValidateOptions } from './validation/validate.js';
 export { isCheckedKind } from './validation/validate.js';
