@@ -93,8 +93,9 @@ export interface DownstreamRequest {
    * connection headers; the caller never sets hop-by-hop headers.
    */
   respond(status: number, headers: HeaderBag, endStream: boolean): void;
-  /** Sends a body chunk; false when the sink is full: wait for {@link DownstreamListener.onDrain}. */
-  write(chunk: Buffer | string): boolean;
+  /** Sends a body chunk; false when the sink is full: wait for {@link DownstreamListener.onDrain}.
+   *  `transient`: `chunk` is overwritten once this call returns, so the adapter copies it if it keeps it. */
+  write(chunk: Buffer | string, transient?: boolean): boolean;
   /** Ends the response, with trailers where the protocol can carry them (dropped otherwise). */
   end(trailers?: HeaderBag): void;
   /** Cuts the response stream (upstream reset mid-body, timeout after the head was sent). */

@@ -133,8 +133,8 @@ class UpstreamTry implements UpstreamResponseHandler {
     this.owner.tryHead(this, status, headers);
   }
 
-  onData(chunk: Buffer): void {
-    this.owner.tryData(this, chunk);
+  onData(chunk: Buffer, transient?: boolean): void {
+    this.owner.tryData(this, chunk, transient);
   }
 
   onEnd(trailers: HeaderBag | undefined): void {
@@ -473,9 +473,9 @@ export class ForwardedRequest implements BodyReceiver, DownstreamListener {
     this.req.respond(status, headers, false);
   }
 
-  tryData(t: UpstreamTry, chunk: Buffer): void {
+  tryData(t: UpstreamTry, chunk: Buffer, transient?: boolean): void {
     if (this.current !== t || t.discarding || this.#finished) return;
-    if (!this.req.write(chunk)) t.exchange?.pause();
+    if (!this.req.write(chunk, transient)) t.exchange?.pause();
   }
 
   tryEnd(t: UpstreamTry, trailers: HeaderBag | undefined): void {

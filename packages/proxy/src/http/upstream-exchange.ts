@@ -55,7 +55,9 @@ export interface UpstreamRequestHead {
 export interface UpstreamResponseHandler {
   /** The final response head. `headers` are end-to-end (hop-by-hop removed, `content-length` kept). */
   onHead(status: number, headers: HeaderBag): void;
-  onData(chunk: Buffer): void;
+  /** A body chunk. `transient`: a view of a read buffer reused once this call returns (see
+   *  Http1ClientConnection.onRead); a handler that keeps it past the call copies it. */
+  onData(chunk: Buffer, transient?: boolean): void;
   onEnd(trailers: HeaderBag | undefined): void;
   onError(failure: UpstreamFailure): void;
   /** The request body can take more after {@link UpstreamExchange.write} returned false. */

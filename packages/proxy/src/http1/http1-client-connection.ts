@@ -282,8 +282,9 @@ export class Http1ClientConnection implements Http1ReaderOwner {
 
   onBody(chunk: Buffer): void {
     const ex = this.current;
-    // A view of a reused read buffer is copied: the handler may keep it (a socket's write queue).
-    if (ex && ex.state === ACTIVE) ex.handler.onData(this.#ephemeral ? Buffer.from(chunk) : chunk);
+    // A view of the reused read buffer goes on as such (copying a small body here would take it from
+    // Node's 8 KiB pool, whose slabs live long enough to be promoted): whoever keeps it copies it.
+    if (ex && ex.state === ACTIVE) ex.handler.onData(chunk, this.#ephemeral);
   }
 
   onMessageEnd(trailers: HeaderBag | undefined): void {

@@ -104,7 +104,7 @@ describe('Http1Pool', () => {
       let headers: HeaderBag = {};
       pool(port).request({ method: 'GET', path: '/', headers: { host: 'u' }, bodyMode: 'none', body: [], upgrade: undefined }, {
         onHead: (_status, h) => (headers = h),
-        onData: (c) => chunks.push(c),
+        onData: (c, transient) => chunks.push(transient ? Buffer.from(c) : c),
         onEnd: () => resolve({ headers, chunks }),
         onError: (f) => reject(new Error(f)),
         onDrain: () => undefined,

@@ -156,10 +156,10 @@ class Http1DownstreamRequest implements DownstreamRequest {
     if (endStream) this.end();
   }
 
-  write(chunk: Buffer | string): boolean {
+  write(chunk: Buffer | string, transient = false): boolean {
     if (!this.responseStarted || this.responseDone || this.aborted) return true;
     if (this.noBody || chunk.length === 0) return true;
-    return this.conn.writeBody(this, chunk);
+    return this.conn.writeBody(this, chunk, transient);
   }
 
   end(trailers?: HeaderBag): void {
@@ -412,8 +412,10 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     if (!this.closed) this.socket.write(head === undefined ? text : head + text, 'latin1');
   }
 
-  /** Writes a body chunk with the response's framing; false when the socket buffer is full. */
-  writeBody(req: Http1DownstreamRequest, chunk: Buffer | string): boolean {
+  /** Writes a body chunk with the response's framing; false when the socket buffer is full. A
+   *  `transient` chunk merged with the head is converted to text here; otherwise the socket may queue
+   *  it, so it is copied. */
+  writeBody(req: Http1DownstreamRequest, chunk: Buffer | string, transient = false): boolean {
     if (this.closed) return true;
     const socket = this.socket;
     const head = this.#pendingHead;
@@ -425,6 +427,7 @@ export class Http1ServerConnection implements Http1ReaderOwner {
       const body = chunk.toString('latin1');
       return socket.write(req.chunked ? `${head}${chunkHeader(length)}${body}\r\n` : head + body, 'latin1');
     }
+    if (transient && typeof chunk !== 'string') chunk = Buffer.from(chunk);
     if (req.chunked) this.writeRaw(chunkHeader(length));
     else this.flushHead();
     if (!req.chunked) return socket.write(chunk);

@@ -54,9 +54,9 @@ export function createRelay(connector: UpstreamConnector, probe: RelayProbe, loc
       { method: req.method, path: req.path, headers, bodyMode: req.hasBody ? 'stream' : 'none', body: [], upgrade: undefined },
       {
         onHead: (status, h) => req.respond(status, h, false),
-        onData: (chunk) => {
+        onData: (chunk, transient) => {
           probe.downBytes += chunk.length;
-          if (!req.write(chunk)) ex?.pause();
+          if (!req.write(chunk, transient)) ex?.pause();
         },
         onEnd: (trailers) => req.end(trailers),
         onError: (failure) => {

@@ -161,11 +161,12 @@ class Http2DownstreamRequest implements DownstreamRequest {
     this.#sendHead(status, headers, false);
   }
 
-  write(chunk: Buffer | string): boolean {
+  write(chunk: Buffer | string, transient = false): boolean {
     if (!this.responseStarted || this.#responseDone || this.#aborted || this.#bodiless) return true;
     if (this.#held) this.#flushHeld();
     this.bytesSent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    return this.stream.write(chunk);
+    // The stream queues what it cannot send at once.
+    return this.stream.write(transient && typeof chunk !== 'string' ? Buffer.from(chunk) : chunk);
   }
 
   end(trailers?: HeaderBag): void {

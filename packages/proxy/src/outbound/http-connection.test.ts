@@ -3,6 +3,7 @@
 // downstream aborts, protocol errors, and a listener bound to one RDS route configuration.
 
 import { once } from 'node:events';
+import { connect as http2Connect } from 'node:http2';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -318,6 +319,79 @@ describe('HTTP/1.1 relaying', () => {
       pump();
     });
     expect(Number(answer)).toBe(size);
+  });
+});
+
+describe('response bodies read into the shared upstream buffer', () => {
+  // Upstream reads land in one buffer shared by every plaintext upstream connection: a chunk the
+  // downstream socket queues (a slow client) must be a copy. Every 4-byte word of the body differs,
+  // so a queued view overwritten by a later read shows up as a mismatch.
+  const patterned = (size: number): Buffer => {
+    const b = Buffer.alloc(size);
+    for (let i = 0; i + 4 <= size; i += 4) b.writeUInt32BE(i, i);
+    return b;
+  };
+
+  it.each([
+    ['content-length', false],
+    ['chunked', true],
+  ])('relays a %s body intact to a client that reads late', async (_name, chunked) => {
+    const body = patterned(4 * 1024 * 1024);
+    const up = await httpUpstream(async (_req, res) => {
+      if (!chunked) res.setHeader('content-length', body.length);
+      // Small writes a tick apart, so the proxy sees many small reads: a chunk under the socket's
+      // high-water mark is queued while write() still returns true, and the next read comes at once.
+      for (let off = 0; off < body.length; off += 4096) {
+        res.write(body.subarray(off, off + 4096));
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end();
+    });
+    const { port } = await startHandler({ clusters: [cluster('U', up.port)], routeConfigurations: [routesTo('80', 'U')] });
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host: 'u' } }, (res) => {
+        const chunks: Buffer[] = [];
+        // Not read for a while: the proxy's downstream socket queues what it cannot send.
+        res.pause();
+        setTimeout(() => {
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+          res.resume();
+        }, 200);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(received.length).toBe(body.length);
+    expect(received.equals(body)).toBe(true);
+  });
+
+  it('relays a body intact to an HTTP/2 client that reads late', async () => {
+    const body = patterned(2 * 1024 * 1024);
+    const up = await httpUpstream(async (_req, res) => {
+      res.setHeader('content-length', body.length);
+      for (let off = 0; off < body.length; off += 4096) {
+        res.write(body.subarray(off, off + 4096));
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end();
+    });
+    const { port } = await startHandler({ clusters: [cluster('U', up.port)], routeConfigurations: [routesTo('80', 'U')] });
+    const client = http2Connect(`http://127.0.0.1:${port}`);
+    cleanups.push(() => void client.close());
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      const stream = client.request({ ':path': '/', ':authority': 'u' });
+      stream.on('error', reject);
+      const chunks: Buffer[] = [];
+      stream.pause();
+      setTimeout(() => {
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.resume();
+      }, 200);
+    });
+    expect(received.length).toBe(body.length);
+    expect(received.equals(body)).toBe(true);
   });
 });
 
