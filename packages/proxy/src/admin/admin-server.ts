@@ -7,7 +7,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { X509Certificate } from 'node:crypto';
 import { sansOf } from '../tls/tls-material.js';
 import { ROOT_CA_SECRET, WORKLOAD_CERT_SECRET, workloadSecrets } from '../security/secret-store.js';
-import { RE2JS } from 're2js';
+import { re2 } from '../compile/re2.js';
 import type { ServerState } from '../lifecycle/server-state.js';
 import type { ListenerBinding } from '../listeners/listener-manager.js';
 import type { LogRegistry } from '../log/logger.js';
@@ -105,7 +105,7 @@ function statsFilter(query: URLSearchParams): { keep: (name: string) => boolean 
   const filter = query.get('filter');
   if (filter === null || filter === '') return { keep: () => true };
   try {
-    const re = RE2JS.compile(filter);
+    const re = re2().compile(filter);
     return { keep: (name) => re.test(name) };
   } catch (e) {
     return { error: { status: 400, body: `Invalid re2 regex: ${(e as Error).message}\n` } };

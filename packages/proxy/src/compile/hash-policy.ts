@@ -5,7 +5,7 @@
 // (hash <<< 1) ^ next; a `terminal` policy that produced a hash ends the list. filter_state is not
 // supported (it yields nothing).
 
-import { RE2JS } from 're2js';
+import { re2 } from './re2.js';
 import { hex64, xxHash64, xxHash64Concat } from '../balancer/xxhash64.js';
 import { headerValue, type RouteRequest } from './route-request.js';
 import { durationMs } from './duration.js';
@@ -51,7 +51,7 @@ function headerMethod(h: Obj): Method | undefined {
   const name = typeof h.header_name === 'string' ? h.header_name.toLowerCase() : '';
   if (name === '') return undefined;
   const rewrite = h.regex_rewrite as { pattern?: { regex?: unknown }; substitution?: unknown } | undefined;
-  const regex = typeof rewrite?.pattern?.regex === 'string' ? RE2JS.compile(rewrite.pattern.regex) : undefined;
+  const regex = typeof rewrite?.pattern?.regex === 'string' ? re2().compile(rewrite.pattern.regex) : undefined;
   const replacement = substitution(typeof rewrite?.substitution === 'string' ? rewrite.substitution : '');
   return (req) => {
     const raw = name.startsWith(':') || name === 'host' ? headerValue(req, name) : req.headers[name];

@@ -1,7 +1,7 @@
 // Compiles Envoy's StringMatcher (exact, prefix, suffix, contains, safe_regex; ignore_case) into a
 // predicate once per config change. Regexes are RE2 (re2js) and must match the whole input, as in Envoy.
 
-import { RE2JS } from 're2js';
+import { re2 } from './re2.js';
 
 /** A compiled string test. */
 export type StringTest = (value: string) => boolean;
@@ -9,7 +9,7 @@ export type StringTest = (value: string) => boolean;
 /** A full-match RE2 test for `pattern` (Envoy's safe_regex semantics). Throws on a bad pattern: the
  *  xDS client has already refused resources with invalid regexes, so a throw here is a bug. */
 export function compileRegex(pattern: string, ignoreCase = false): StringTest {
-  const re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+  const re = re2().compile(pattern, ignoreCase ? re2().CASE_INSENSITIVE : 0);
   return (value) => re.testExact(value);
 }
 

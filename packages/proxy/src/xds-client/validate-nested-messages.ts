@@ -3,13 +3,13 @@
 // of a type weft-proxy knows. Per-resource rules are in validate-<kind>.ts.
 
 import { walkMessage } from '@weft/shared/xds';
-import { RE2JS } from 're2js';
+import { re2 } from '../compile/re2.js';
 import type { EnvoyMessage } from './envoy-shapes.js';
 
 /** Why `regex` is not valid RE2, or undefined when it compiles. */
 export function regexProblem(regex: string): string | undefined {
   try {
-    RE2JS.compile(regex);
+    re2().compile(regex);
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
