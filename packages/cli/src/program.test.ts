@@ -23,6 +23,13 @@ describe('weftctl', () => {
     expect(b.out()).toBe(`weftctl ${WEFT_VERSION}\n`);
   });
 
+  it('lists its commands in --help', async () => {
+    const a = io();
+    expect(await run(['--help'], a.io)).toBe(0);
+    const commands = [...a.out().matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]);
+    expect(commands).toEqual(expect.arrayContaining(['version', 'validate', 'kube-inject', 'up', 'apply', 'get', 'dashboard']));
+  });
+
   it('fails with exit code 2 on an unknown command', async () => {
     const a = io();
     expect(await run(['frobnicate'], a.io)).toBe(2);

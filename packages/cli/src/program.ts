@@ -6,6 +6,7 @@ import { WEFT_VERSION } from '@weft/shared';
 import { registerApply } from './commands/apply.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerGet } from './commands/get.js';
+import { registerKubeInject } from './commands/kube-inject.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import type { Io } from './io.js';
@@ -30,6 +31,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       setExit(0);
     });
   registerValidate(program, io, setExit);
+  registerKubeInject(program, io, setExit);
   registerUp(program, io, setExit);
   registerApply(program, io, setExit);
   registerGet(program, io, setExit);

@@ -26,8 +26,11 @@ export function resourceLabel(r: { kind: string; namespace: string; name: string
   return [r.kind, id].filter((s) => s !== '').join(' ');
 }
 
+/** What {@link formatFinding} prints: a finding, whatever registry its code is from (or none). */
+export type Located = Omit<Finding, 'code'>;
+
 /** Formats one finding, plus its hint line, with a trailing newline. */
-export function formatFinding(f: Finding, p: Palette): string {
+export function formatFinding(f: Located, p: Palette): string {
   const where = f.line > 0 ? `${f.file}:${f.line}:${f.column}:` : `${f.file}:`;
   const severity = f.severity === 'warning' ? `${p.yellow('warning:')} ` : '';
   const label = resourceLabel(f);

@@ -181,6 +181,9 @@ describe('parseDocuments', () => {
     expect(docs[1]?.position).toEqual({ file: 'list.yaml', line: 8, column: 3 });
     expect(docs[1]?.locate('metadata.name')).toEqual({ file: 'list.yaml', line: 11, column: 5 });
     expect(docs[1]?.locate('spec.hosts')).toEqual({ file: 'list.yaml', line: 8, column: 3 });
+    expect(docs[0]?.list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
+    expect(docs[1]?.list).toBe(docs[0]?.list);
+    expect(docs[2]?.list).toBeUndefined();
   });
 
   it('keeps a non-mapping document as a value (the report says what is wrong)', () => {

@@ -27,6 +27,9 @@ export interface LoadedDocument {
   readonly index: number;
   /** For a resource that came from the `items` of a `kind: List` document: its index there. */
   readonly item?: number;
+  /** For such a resource: the List document itself (its apiVersion, kind, metadata and items), for
+   *  callers that write the List back whole (`weftctl kube-inject`). Shared by its items; do not modify. */
+  readonly list?: Readonly<Record<string, unknown>>;
   /** The parsed value (undefined for a document that failed to parse). */
   readonly value: unknown;
   /** For a document that failed to parse: what could be read of it, to name it in messages
@@ -124,6 +127,7 @@ export function parseDocuments(text: string, file: string): LoadedDocument[] {
           file,
           index,
           item,
+          list: value as Record<string, unknown>,
           value: itemValue,
           position: locateSegments(['items', item]),
           syntaxErrors: [],
