@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocuments } from '@weft/shared';
-import { INJECTOR_SETTINGS, injectObject, injectOptionsOf, parseInjectorCommandLine } from '@weft/webhook';
 import { captureIo } from '../local/test-io.test-fixtures.js';
 import { run } from '../program.js';
 import { INJECTOR_FLAGS } from './kube-inject.js';
+
+// Loaded as the command loads it (lazily), which the module-boundary rule wants of every importer.
+const { INJECTOR_SETTINGS, injectObject, injectOptionsOf, parseInjectorCommandLine } = await import('@weft/webhook');
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads deep into Kubernetes objects
 
