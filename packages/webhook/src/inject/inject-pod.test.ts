@@ -37,6 +37,13 @@ describe('injectPod (Weft specifics)', () => {
     expect(JSON.parse(envOf(proxy).get('ISTIO_METAJSON_LABELS') ?? '')).toEqual({ app: 'web', version: 'v2', 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': 'web', 'service.istio.io/canonical-revision': 'v2' });
   });
 
+  it("caps weft-proxy's young generation through NODE_OPTIONS, unless the pod's istio-proxy sets its own", () => {
+    expect(envOf(proxyOf(inject(pod()))).get('NODE_OPTIONS')).toBe('--max-semi-space-size=1 --v8-pool-size=1');
+    const own = pod({}, { containers: [...(pod().spec?.containers ?? []), { name: 'istio-proxy', env: [{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=4' }] }] });
+    const env = (proxyOf(inject(own)).env ?? []).filter((e) => e.name === 'NODE_OPTIONS');
+    expect(env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=4' }]);
+  });
+
   it('names istiod by revision and namespace, and takes explicit addresses and images', () => {
     const proxy = proxyOf(inject(pod({ 'sidecar.istio.io/logLevel': 'debug' }), createInjectOptions({ revision: 'canary', istioNamespace: 'mesh', clusterDomain: 'corp.local' })));
     expect(envOf(proxy).get('CA_ADDR')).toBe('istiod-canary.mesh.svc:15012');

@@ -304,8 +304,15 @@ function setLabelsEnv(pod: Pod): void {
   const value = JSON.stringify(Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]])));
   const env = (proxy.env ??= []).filter((e) => e.name !== 'ISTIO_METAJSON_LABELS');
   env.push({ name: 'ISTIO_METAJSON_LABELS', value });
+  // The young-generation cap and one V8 background thread keep weft-proxy's RSS low under load
+  // (packages/proxy/README.md, "Memory"); V8 reads them only at start, so they go in the environment.
+  // A NODE_OPTIONS the pod's own istio-proxy container sets wins.
+  if (!env.some((e) => e.name === 'NODE_OPTIONS')) env.push({ name: 'NODE_OPTIONS', value: PROXY_NODE_OPTIONS });
   proxy.env = env;
 }
+
+/** NODE_OPTIONS of the injected weft-proxy. */
+export const PROXY_NODE_OPTIONS = '--max-semi-space-size=1 --v8-pool-size=1';
 
 /** Drops empty label / annotation maps the post-processing created on a pod that had none. */
 function dropEmpty(pod: Pod): Pod {

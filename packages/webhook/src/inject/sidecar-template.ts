@@ -25,7 +25,7 @@ export const ROOT_CERT_FILE = '/var/run/secrets/istio/root-cert.pem';
 export const TOKEN_FILE = '/var/run/secrets/tokens/istio-token';
 
 /** Environment variables weft-proxy reads that Istio's current templates no longer set. */
-export const WEFT_EXTRA_ENV = Object.freeze(['ISTIO_METAJSON_LABELS']);
+export const WEFT_EXTRA_ENV = Object.freeze(['ISTIO_METAJSON_LABELS', 'NODE_OPTIONS']);
 
 /** What a template renders from: the (stripped) pod, its workload, the options and the ProxyConfig. */
 export interface TemplateData {
