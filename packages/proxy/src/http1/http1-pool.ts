@@ -9,6 +9,7 @@ import type { CircuitBreaker } from '../cluster/cluster-state.js';
 import type { UpstreamConnector, UpstreamExchange, UpstreamRequestHead, UpstreamResponseHandler } from '../http/upstream-exchange.js';
 import type { UpstreamTls } from '../tls/upstream-tls.js';
 import { Http1ClientConnection, Http1ClientExchange, type ClientConnectionOwner } from './http1-client-connection.js';
+import { sharedReadBuffer } from './read-buffer.js';
 
 /** Settings of one pool. */
 export interface Http1PoolOptions {
@@ -48,13 +49,6 @@ const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_MARGIN_MS = 1000;
 
 /** HTTP/1.1 connections to one endpoint. */
-/** The read buffer of every plaintext upstream connection: a read is processed (and what outlives it
- *  copied) before the next one lands, JavaScript being single-threaded. */
-let READ_BUFFER: Buffer | undefined;
-function sharedReadBuffer(): Buffer {
-  return (READ_BUFFER ??= Buffer.allocUnsafe(64 * 1024));
-}
-
 export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
   readonly #all = new Set<Http1ClientConnection>();
   /** Idle connections, the most recently used last. */
@@ -140,7 +134,7 @@ export class Http1Pool implements UpstreamConnector, ClientConnectionOwner {
     const tls = this.options.tls;
     // A TLS connection is usable once its handshake and peer checks passed ('secureConnect'); a failed
     // handshake ends it before that, which counts as a connect failure (Envoy's UF).
-    // Plaintext connections read into one buffer shared by all of them (see Http1ClientConnection.onRead).
+    // Plaintext connections read into the shared buffer (read-buffer.ts, Http1ClientConnection.onRead).
     // (The callback runs after the connect, when `conn` is set.)
     const socket: Socket = tls
       ? tls.connect(this.options.host, this.options.port)

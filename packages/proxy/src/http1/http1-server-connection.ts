@@ -10,6 +10,7 @@ import type { BodyReceiver, DownstreamListener, DownstreamProtocol, DownstreamRe
 import { DEFAULT_MAX_HEADER_COUNT, Http1HeadError, parseRequestHead, type Http1RequestHead } from './http1-head.js';
 import { DEFAULT_MAX_HEAD_BYTES, FRAME_CHUNKED, Http1MessageReader, type Http1ReaderOwner } from './http1-message-reader.js';
 import { chunkHeader, headerLines, lastChunk, statusLine } from './http1-serialize.js';
+import { readIntoSharedBuffer } from './read-buffer.js';
 import { spiffePeerOf } from '../tls/peer-identity.js';
 import type { WorkloadInfo } from '../telemetry/workload-info.js';
 
@@ -195,7 +196,11 @@ export class Http1ServerConnection implements Http1ReaderOwner {
   #pendingHead: string | undefined = undefined;
   /** A refused head waiting for the response in progress to finish. */
   #refused: Http1HeadError | undefined = undefined;
-  readonly #onData = (buf: Buffer): void => this.#push(buf);
+  readonly #onData = (buf: Buffer): void => this.#push(buf, false);
+  /** The read being processed is a view of the shared read buffer (see read-buffer.ts). */
+  #ephemeral = false;
+  /** The socket belongs to a tunnel (after a 101): reads are pushed to its readable side as copies. */
+  #tunnel = false;
   /** The peer workload its proxy introduced on this connection (see DownstreamRequest.connectionPeer). */
   peer: WorkloadInfo | undefined = undefined;
   /** The client's SPIFFE identity (mutual TLS), found once per connection; null until looked up. */
@@ -207,7 +212,10 @@ export class Http1ServerConnection implements Http1ReaderOwner {
   ) {
     this.reader = new Http1MessageReader(this, options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES);
     socket.setNoDelay(true);
-    socket.on('data', this.#onData);
+    const buffered = readIntoSharedBuffer(socket, (n, buf) => this.#onRead(n, buf));
+    if (buffered === false) socket.on('data', this.#onData);
+    // Bytes read before the switch (a protocol sniffer's): first, before any read that follows.
+    else if (buffered !== null) process.nextTick(() => this.#push(buffered, false));
     socket.on('drain', () => this.current?.listener?.onDrain());
     socket.on('error', () => undefined);
     socket.on('close', () => this.#closed());
@@ -219,8 +227,19 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     return this.#peer;
   }
 
-  #push(buf: Buffer): void {
-    this.reader.push(buf);
+  #onRead(n: number, buf: Buffer): boolean {
+    if (this.#tunnel) return this.socket.push(Buffer.from(buf.subarray(0, n)));
+    this.#push(buf.subarray(0, n), true);
+    return true;
+  }
+
+  #push(buf: Buffer, ephemeral: boolean): void {
+    this.#ephemeral = ephemeral;
+    try {
+      this.reader.push(buf, ephemeral);
+    } finally {
+      this.#ephemeral = false;
+    }
     if (this.reader.pendingBytes > PIPELINE_LIMIT) this.socket.pause();
   }
 
@@ -286,6 +305,8 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     if (!req) return;
     req.bytesReceived += chunk.length;
     if (req.discard) return;
+    // A view of the shared read buffer: the handler queues or keeps request bodies (retries), so a copy.
+    if (this.#ephemeral) chunk = Buffer.from(chunk);
     if (req.receiver && !req.bodyPaused && req.queue === undefined) return req.receiver.onData(chunk);
     (req.queue ??= []).push(chunk);
     req.queued += chunk.length;
@@ -469,6 +490,7 @@ export class Http1ServerConnection implements Http1ReaderOwner {
     this.current = undefined;
     this.reader.stop();
     socket.pause();
+    this.#tunnel = true;
     socket.removeListener('data', this.#onData);
     socket.removeAllListeners('drain');
     socket.removeAllListeners('close');

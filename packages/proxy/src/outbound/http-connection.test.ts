@@ -289,11 +289,19 @@ describe('HTTP/1.1 relaying', () => {
 
   it('streams a large request body with backpressure when the upstream reads slowly', async () => {
     let received = 0;
+    // Every 4-byte word differs: a queued view of a reused read buffer would show as a mismatch.
+    let mismatch = -1;
     const up = await httpUpstream((req, res) => {
       req.pause();
       setTimeout(() => {
-        req.on('data', (c: Buffer) => (received += c.length));
-        req.on('end', () => res.end(String(received)));
+        req.on('data', (c: Buffer) => {
+          for (let i = 0; i < c.length && mismatch < 0; i++) {
+            const at = received + i;
+            if (c[i] !== (Math.floor(at / 4) >>> (8 * (3 - (at % 4)))) % 256) mismatch = at;
+          }
+          received += c.length;
+        });
+        req.on('end', () => res.end(mismatch < 0 ? String(received) : `mismatch at ${mismatch}`));
         req.resume();
       }, 100);
     });
@@ -307,18 +315,20 @@ describe('HTTP/1.1 relaying', () => {
         res.on('end', () => resolve(text));
       });
       req.on('error', reject);
-      const chunk = Buffer.alloc(64 * 1024, 7);
+      // Small writes a tick apart: the proxy reads many small chunks, each under its upstream socket's
+      // high-water mark (queued while write() still says true).
       let sent = 0;
       const pump = (): void => {
-        while (sent < size) {
-          sent += chunk.length;
-          if (!req.write(chunk)) return void req.once('drain', pump);
-        }
-        req.end();
+        if (sent >= size) return void req.end();
+        const chunk = Buffer.alloc(4096);
+        for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32BE((sent + i) / 4, i);
+        sent += chunk.length;
+        if (!req.write(chunk)) req.once('drain', pump);
+        else setImmediate(pump);
       };
       pump();
     });
-    expect(Number(answer)).toBe(size);
+    expect(answer).toBe(String(size));
   });
 });
 
