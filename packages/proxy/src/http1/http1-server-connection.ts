@@ -468,6 +468,8 @@ export class Http1ServerConnection implements Http1ReaderOwner {
       req.queue = undefined;
       req.queued = 0;
       req.endPending = false;
+      // A pause the handler asked for (its upstream was full) ends with it: nobody would resume.
+      req.bodyPaused = false;
       this.updateFlow();
     }
   }

@@ -332,6 +332,59 @@ describe('HTTP/1.1 relaying', () => {
   });
 });
 
+describe('an answer before the whole request body', () => {
+  it('drops the rest of a body whose reading was paused, and serves the next request on the connection', async () => {
+    // The upstream reads nothing of the body for a while (the proxy's upstream writes back up and it
+    // pauses the client's body), then answers 413 and closes. The proxy must drop the rest of the
+    // body itself: nobody is left to resume it.
+    const up = createServer((s: Socket) => {
+      let head = '';
+      const onData = (d: Buffer): void => {
+        head += d.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        s.off('data', onData);
+        if (head.startsWith('GET')) {
+          s.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
+          return;
+        }
+        s.pause();
+        setTimeout(() => {
+          s.write('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+          s.resume();
+          s.on('data', () => undefined);
+        }, 300);
+      };
+      s.on('data', onData);
+      s.on('error', () => undefined);
+    });
+    const upPort = await listen(up);
+    cleanups.push(() => new Promise<void>((resolve) => up.close(() => resolve())));
+    const { port } = await startHandler({ clusters: [cluster('U', upPort)], routeConfigurations: [routesTo('80', 'U')] });
+    const client = connect(port, '127.0.0.1');
+    cleanups.push(() => void client.destroy());
+    let text = '';
+    client.setEncoding('latin1');
+    client.on('data', (d: string) => (text += d));
+    const size = 8 * 1024 * 1024;
+    client.write(`POST / HTTP/1.1\r\nhost: u\r\ncontent-length: ${size}\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    let sent = 0;
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!client.write(chunk)) return void client.once('drain', pump);
+        }
+        resolve();
+      };
+      pump();
+    });
+    client.write('GET /next HTTP/1.1\r\nhost: u\r\n\r\n');
+    await waitFor(() => text.includes('\r\n\r\nok'), 'the next request to be answered');
+    expect(text.startsWith('HTTP/1.1 413')).toBe(true);
+  });
+});
+
 describe('response bodies read into the shared upstream buffer', () => {
   // Upstream reads land in one buffer shared by every plaintext upstream connection: a chunk the
   // downstream socket queues (a slow client) must be a copy. Every 4-byte word of the body differs,
