@@ -75,6 +75,18 @@ describe('readIntoSharedBuffer', () => {
     expect(got.join('')).toBe('held');
   });
 
+  it('leaves a flowing socket on the data path (its buffered bytes would go to nobody)', async () => {
+    const { server, client } = await pair();
+    const got: string[] = [];
+    server.on('data', (d: Buffer) => got.push(d.toString('latin1')));
+    server.resume();
+    expect(server.readableFlowing).toBe(true);
+    expect(readIntoSharedBuffer(server, () => true)).toBe(false);
+    client.write('still data');
+    await once(server, 'data');
+    expect(got.join('')).toBe('still data');
+  });
+
   it('leaves TLS sockets on the data path', async () => {
     const pki = createTestPki();
     cleanups.push(() => pki.remove());

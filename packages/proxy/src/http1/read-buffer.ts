@@ -41,7 +41,9 @@ export function readIntoSharedBuffer(socket: Socket, callback: ReadCallback): Bu
   const s = onreadSlots();
   if (s === null || (socket as { encrypted?: boolean }).encrypted === true || typeof handle?.useUserBuffer !== 'function') return false;
   const target = socket as unknown as Record<symbol, unknown>;
-  if (target[s.buffer] !== null) return false;
+  // A flowing socket emits what it has buffered as 'data' (to nobody, once switched): callers pause
+  // it first, as the protocol sniffer does; otherwise it stays on the 'data' path.
+  if (target[s.buffer] !== null || socket.readableFlowing === true) return false;
   const buffered = socket.readableLength > 0 ? (socket.read() as Buffer | null) : null;
   const buf = sharedReadBuffer();
   target[s.buffer] = buf;
