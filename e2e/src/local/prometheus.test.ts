@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { findPrometheus, prometheusArgs, renderPrometheusConfig } from '@weft/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess, type ChildHandle } from './harness/child-processes.js';
-import { freePort } from './harness/free-port.js';
+import { freePort } from '@weft/shared/node';
 import { describeReport, runLoad } from './harness/load.js';
 import { subsetsByVersion, virtualService } from './harness/mesh-config.js';
 import { useLocalMesh } from './harness/local-mesh.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../harness/repo.js';
-import { freePort } from './harness/free-port.js';
+import { freePort } from '@weft/shared/node';
 import { waitUntil } from './harness/wait-until.js';
 import { startUpMesh, stopUpMesh, type UpMesh } from './harness/weftctl-up.js';
 import { findJava, startZipkin, zipkinJar, ZIPKIN_VERSION, type ZipkinServer, type ZipkinSpan } from './harness/zipkin-server.js';

@@ -4,3 +4,4 @@
 export * from './index.js';
 export { listSourceFiles, loadSources, readStream, type InputProblem, type LoadedSources, type LoadOptions } from './yaml/load-paths.js';
 export { waitForStopSignal, type StopSignal } from './process/stop-signal.js';
+export { freePort } from './process/free-port.js';
